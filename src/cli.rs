@@ -1,0 +1,78 @@
+//! Command line: clap's derive types, turned into plain options for the
+//! library. Nothing past this module sees clap.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::config;
+use crate::ingest::{self, IngestOptions};
+
+#[derive(Debug, Parser)]
+#[command(name = "xxgk", version, about = "Turns the statistics tables of government information-disclosure annual reports into a Parquet dataset")]
+pub struct Opts {
+    /// Configuration file [default: config/xxgk.toml if present, else built-in]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse reports and write the dataset (cells, reports, sections, rejects, manifest.json)
+    Ingest {
+        /// Files and folders to read [default: ingest.inputs from the config]
+        inputs: Vec<PathBuf>,
+        /// Dataset directory [default: ingest.out from the config]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Worker threads [default: all cores]
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Print only errors
+        #[arg(long)]
+        quiet: bool,
+        /// Exit with status 1 when any input was rejected
+        #[arg(long)]
+        fail_on_reject: bool,
+    },
+    /// Validate the configuration and templates, and print what they define
+    CheckConfig,
+}
+
+/// Runs the parsed command; returns the process exit code.
+pub fn run(opts: Opts) -> Result<i32> {
+    let (settings, catalog) = config::load(opts.config.as_deref())?;
+    match opts.command {
+        Command::Ingest { inputs, out, jobs, quiet, fail_on_reject } => {
+            let options = IngestOptions {
+                inputs: if inputs.is_empty() { settings.inputs.clone() } else { inputs },
+                out: out.unwrap_or_else(|| settings.out.clone()),
+                jobs,
+                quiet,
+            };
+            let summary = ingest::run(&settings, &catalog, &options)?;
+            if !quiet {
+                eprintln!("xxgk: {summary}; dataset in {}", options.out.display());
+            }
+            Ok(if fail_on_reject && summary.counts.rejects > 0 { 1 } else { 0 })
+        }
+        Command::CheckConfig => {
+            println!("config: {} (ok)", settings.source);
+            for template in &catalog.templates {
+                let cells: Vec<String> = template
+                    .tables
+                    .iter()
+                    .map(|t| {
+                        let n: usize = t.rows.iter().filter(|r| r.replaces.is_empty()).map(|r| r.cols.len()).sum();
+                        format!("{} {n}", t.code)
+                    })
+                    .collect();
+                println!("template {}: {} — cells: {}", template.code, template.name, cells.join(", "));
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Configuration as written: `config/xxgk.toml` and the template file it
+//! names, read with serde (unknown keys rejected) and compiled into the
+//! runtime [`Settings`] and [`Catalog`]. Nothing else reads config files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::template::Catalog;
+
+/// The default configuration, built in so the binary works outside a checkout.
+const BUILTIN_CONFIG: &str = include_str!("../config/xxgk.toml");
+const BUILTIN_TEMPLATE: &str = include_str!("../config/template.toml");
+/// Where the configuration is looked for when `--config` is not given.
+pub const DEFAULT_CONFIG_PATH: &str = "config/xxgk.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    template: PathBuf,
+    ingest: IngestFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IngestFile {
+    inputs: Vec<PathBuf>,
+    out: PathBuf,
+    extensions: Vec<String>,
+    max_file_bytes: u64,
+    batch_size: usize,
+}
+
+/// The template file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFile {
+    pub template: Vec<VersionDef>,
+    #[serde(default)]
+    pub section: Vec<SectionDef>,
+    pub table: Vec<TableDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDef {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub default: bool,
+    pub markers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionDef {
+    pub number: u8,
+    pub titles: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDef {
+    pub code: String,
+    pub label: String,
+    #[serde(default)]
+    pub unlabelled: bool,
+    #[serde(default)]
+    pub anchors: Vec<String>,
+    /// Default columns of every row, in printed order.
+    #[serde(default)]
+    pub cols: Vec<String>,
+    pub col: Vec<ColDef>,
+    pub row: Vec<RowDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColDef {
+    pub code: String,
+    pub label: String,
+    pub unit: String,
+    pub templates: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowDef {
+    pub code: String,
+    pub label: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub cols: Option<RowCols>,
+    pub templates: Option<Vec<String>>,
+    #[serde(default)]
+    pub replaces: Vec<String>,
+}
+
+/// A row's columns: the same in every version, or per version.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RowCols {
+    Same(Vec<String>),
+    PerTemplate(BTreeMap<String, Vec<String>>),
+}
+
+/// Settings for a run, independent of how they were given.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub extensions: Vec<String>,
+    pub max_file_bytes: u64,
+    pub batch_size: usize,
+    /// Where the configuration came from, for messages and the manifest.
+    pub source: String,
+}
+
+/// Loads settings and templates from `path`, or from `config/xxgk.toml` when
+/// it exists, or from the built-in copy.
+pub fn load(path: Option<&Path>) -> Result<(Settings, Catalog)> {
+    let default = Path::new(DEFAULT_CONFIG_PATH);
+    let path = match path {
+        Some(p) => Some(p),
+        None if default.exists() => Some(default),
+        None => None,
+    };
+    let (config_text, config_dir, source) = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read config {}", p.display()))?;
+            let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
+            (text, Some(dir), p.display().to_string())
+        }
+        None => (BUILTIN_CONFIG.to_string(), None, "built-in config".to_string()),
+    };
+    let parsed: ConfigFile =
+        toml::from_str(&config_text).with_context(|| format!("invalid config {source}"))?;
+    let (template_text, template_source) = match config_dir {
+        Some(dir) => {
+            let path = dir.join(&parsed.template);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read template {}", path.display()))?;
+            (text, path.display().to_string())
+        }
+        None => (BUILTIN_TEMPLATE.to_string(), "built-in template".to_string()),
+    };
+    let template_file: TemplateFile = toml::from_str(&template_text)
+        .with_context(|| format!("invalid template file {template_source}"))?;
+    let catalog = Catalog::compile(&template_file)
+        .map_err(|errors| anyhow::anyhow!("{template_source}:\n  {}", errors.join("\n  ")))?;
+    let ingest = parsed.ingest;
+    if ingest.batch_size == 0 {
+        anyhow::bail!("{source}: ingest.batch_size must be at least 1");
+    }
+    let settings = Settings {
+        inputs: ingest.inputs,
+        out: ingest.out,
+        extensions: ingest.extensions.iter().map(|e| e.trim_start_matches('.').to_lowercase()).collect(),
+        max_file_bytes: ingest.max_file_bytes,
+        batch_size: ingest.batch_size,
+        source,
+    };
+    Ok((settings, catalog))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_config_compiles() {
+        let file: TemplateFile = toml::from_str(BUILTIN_TEMPLATE).unwrap();
+        let catalog = Catalog::compile(&file).unwrap();
+        assert_eq!(catalog.templates.len(), 2);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let text = BUILTIN_TEMPLATE.replacen("unlabelled = true", "unlabeled = true", 1);
+        let err = toml::from_str::<TemplateFile>(&text).unwrap_err();
+        assert!(err.to_string().contains("unlabeled"), "{err}");
+    }
+}

@@ -1,0 +1,87 @@
+//! Bytes to text: byte-order mark, then an HTML `<meta charset>`, then UTF-8
+//! if the bytes are valid, else the encoding chardetng detects (GB18030/GBK
+//! on most government sites). Pure: takes bytes, returns text.
+
+use encoding_rs::{Encoding, UTF_8};
+
+/// Decoded text with the name of the encoding it was read as.
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+    /// Bytes that were not valid in that encoding were replaced by U+FFFD.
+    pub had_errors: bool,
+}
+
+/// How far into a file the `<meta charset>` is looked for.
+const META_SNIFF_BYTES: usize = 4096;
+
+pub fn decode(bytes: &[u8]) -> Decoded {
+    let encoding = Encoding::for_bom(bytes)
+        .map(|(enc, _)| enc)
+        .or_else(|| meta_charset(bytes).filter(|enc| *enc != UTF_8 || std::str::from_utf8(bytes).is_ok()))
+        .unwrap_or_else(|| {
+            if std::str::from_utf8(bytes).is_ok() {
+                UTF_8
+            } else {
+                let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                detector.feed(bytes, true);
+                // The reports are from .cn sites; the hint favours GBK over legacy Japanese or Korean.
+                detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
+            }
+        });
+    // `decode` strips a BOM of the same encoding.
+    let (text, used, had_errors) = encoding.decode(bytes);
+    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.into_owned() };
+    Decoded { text, encoding: used.name(), had_errors }
+}
+
+/// The encoding an HTML `<meta charset=…>` or `content="…; charset=…"` names.
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(META_SNIFF_BYTES)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let at = find(&lower, b"charset=")? + b"charset=".len();
+    let rest = &lower[at..];
+    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+        .unwrap_or(rest.len());
+    Encoding::for_label(&rest[..end])
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        assert_eq!(decode("总计\r\n0".as_bytes()).text, "总计\n0");
+        let mut bom = vec![0xef, 0xbb, 0xbf];
+        bom.extend_from_slice("总计".as_bytes());
+        let d = decode(&bom);
+        assert_eq!((d.text.as_str(), d.encoding), ("总计", "UTF-8"));
+    }
+
+    #[test]
+    fn gbk_is_detected() {
+        let text = "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t3\t0\t3\n";
+        let (bytes, _, _) = encoding_rs::GBK.encode(text);
+        let d = decode(&bytes);
+        assert_eq!(d.text, text);
+        assert!(d.encoding == "GBK" || d.encoding == "gb18030", "{}", d.encoding);
+    }
+
+    #[test]
+    fn meta_charset_wins() {
+        let html = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>总计</body></html>";
+        let (bytes, _, _) = encoding_rs::GBK.encode(html);
+        let d = decode(&bytes);
+        assert!(d.text.contains("总计"));
+        assert_eq!(d.encoding, "GBK");
+    }
+}

@@ -1,0 +1,128 @@
+//! Label normalisation: turns a printed label into the key it is matched by.
+//! It knows nothing of the template; the template decides what keys mean.
+
+/// Normalises a label for matching: full-width forms become half-width,
+/// leading enumerators (`一、`, `（三）`, `2.`) are dropped, and only letters,
+/// digits and CJK characters are kept.
+pub fn normalize(text: &str) -> String {
+    let half: String = text.chars().map(to_half_width).collect();
+    let body = strip_enumerators(half.trim());
+    body.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The keys a cell may be matched by: the whole text, and the text without a
+/// trailing bracketed note (`规章（设区的市…）`).
+pub fn match_keys(text: &str) -> Vec<String> {
+    let whole = normalize(text);
+    let mut keys = vec![whole];
+    let half: String = text.chars().map(to_half_width).collect();
+    let body = strip_enumerators(half.trim());
+    if let Some(cut) = body.find('(') {
+        if cut > 0 {
+            let short = normalize(&body[..cut]);
+            if !short.is_empty() && short != keys[0] {
+                keys.push(short);
+            }
+        }
+    }
+    keys
+}
+
+/// Maps full-width ASCII variants and the ideographic space to ASCII.
+pub fn to_half_width(c: char) -> char {
+    match c {
+        '\u{3000}' | '\u{a0}' => ' ',
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+const CJK_NUMERALS: &str = "一二三四五六七八九十";
+
+/// Drops enumerators at the start: `一、`, `(三)`, `2.`, `3、`, repeatedly
+/// (`三、(一)予以公开`). Expects half-width text.
+fn strip_enumerators(mut s: &str) -> &str {
+    loop {
+        let trimmed = s.trim_start();
+        let next = strip_one_enumerator(trimmed);
+        if next.len() == trimmed.len() {
+            return trimmed;
+        }
+        s = next;
+    }
+}
+
+fn strip_one_enumerator(s: &str) -> &str {
+    let is_numeral = |c: char| CJK_NUMERALS.contains(c) || c.is_ascii_digit();
+    let mut chars = s.char_indices();
+    match chars.next() {
+        Some((_, '(')) => {
+            let mut end = None;
+            for (i, c) in chars.by_ref() {
+                if c == ')' {
+                    end = Some(i + 1);
+                    break;
+                }
+                if !is_numeral(c) {
+                    break;
+                }
+            }
+            match end {
+                Some(e) if e > 2 => &s[e..],
+                _ => s,
+            }
+        }
+        Some((_, c)) if is_numeral(c) => {
+            let digits_end = s
+                .char_indices()
+                .find(|&(_, c)| !is_numeral(c))
+                .map(|(i, _)| i)
+                .unwrap_or(s.len());
+            let rest = &s[digits_end..];
+            match rest.chars().next() {
+                Some(sep @ ('、' | '.' | '．' | ',' | '，' | ')')) => &rest[sep.len_utf8()..],
+                // "三、 本年度" is common; a bare numeral followed by text is not an enumerator.
+                _ => s,
+            }
+        }
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_enumerators_and_punctuation() {
+        assert_eq!(normalize("（三） 不予公开"), "不予公开");
+        assert_eq!(normalize("三、 本年度办理结果"), "本年度办理结果");
+        assert_eq!(normalize("3.危及“三安全一稳定”"), "危及三安全一稳定");
+        assert_eq!(normalize("(一) 予以公开"), "予以公开");
+        assert_eq!(normalize("自 然 人"), "自然人");
+        assert_eq!(normalize("一、本年新收政府信息公开申请数量"), "本年新收政府信息公开申请数量");
+    }
+
+    #[test]
+    fn keeps_numerals_that_are_words() {
+        // 三类 is part of the label, not an enumerator.
+        assert_eq!(normalize("5.属于三类内部事务信息"), "属于三类内部事务信息");
+        assert_eq!(normalize("第二十条第（一）项"), "第二十条第一项");
+    }
+
+    #[test]
+    fn match_keys_drop_trailing_note() {
+        let keys = match_keys("规章（设区的市、自治州人民政府应提供相关数据）");
+        assert_eq!(keys[1], "规章");
+        let keys = match_keys("（二）部分公开（区分处理的，只计这一情形，不计其他情形）");
+        assert_eq!(keys[1], "部分公开");
+    }
+
+    #[test]
+    fn full_width_digits_become_ascii() {
+        assert_eq!(normalize("ＡＢ１２"), "ab12");
+    }
+}

@@ -1,0 +1,28 @@
+//! xxgk: statistics tables of 政府信息公开工作年度报告 to a Parquet dataset.
+//!
+//! ```text
+//!  discover ──► read ──► decode ──► tokenize ──► align ──► report ──► sink
+//!  (files)     (bytes)   (text)    (tokens,     (cells vs  (metadata,  (Parquet,
+//!                                  per layout)  template)  sections)   manifest)
+//!  └ ingest: discovery and reading on the main thread, parsing on a rayon
+//!    pool, writing on one writer thread, batch by batch in input order.
+//! ```
+//!
+//! Pure stages take data and return data; only `discover`/`ingest` read the
+//! disk and only `sink` writes it. Templates and label aliases come from
+//! `config/` (see `config`, `template`).
+
+pub mod align;
+pub mod cli;
+pub mod config;
+pub mod decode;
+pub mod discover;
+pub mod ingest;
+pub mod label;
+pub mod meta;
+pub mod report;
+pub mod sections;
+pub mod sink;
+pub mod template;
+pub mod tokenize;
+pub mod value;

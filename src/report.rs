@@ -1,0 +1,158 @@
+//! The per-document parse: bytes in, a [`Report`] or a [`Reject`] out.
+//! decode → tokenize → align → metadata and sections. Pure and panic-free:
+//! the caller reads the file, and workers run this in parallel.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::align::{self, Cell};
+use crate::decode;
+use crate::meta::{self, Meta};
+use crate::sections::{self, SectionText};
+use crate::template::Catalog;
+use crate::tokenize::{self, Layout};
+use crate::value::Status;
+
+/// A parsed document.
+#[derive(Debug)]
+pub struct Report<'t> {
+    pub report_id: String,
+    pub source_path: String,
+    pub source_bytes: u64,
+    pub encoding: &'static str,
+    pub layout: Layout,
+    pub template: &'t str,
+    pub meta: Meta,
+    pub cells: Vec<Cell<'t>>,
+    pub sections: Vec<SectionText>,
+    pub status: ParseStatus,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseStatus {
+    /// All three tables found and every cell read.
+    Ok,
+    /// Tables found, but cells missing or unreadable.
+    Partial,
+}
+
+impl ParseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParseStatus::Ok => "ok",
+            ParseStatus::Partial => "partial",
+        }
+    }
+}
+
+/// A file that yielded no tables, or could not be read, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub source_path: String,
+    pub report_id: Option<String>,
+    pub source_bytes: Option<u64>,
+    pub reason: String,
+    pub line: Option<u32>,
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.source_path, line, self.reason),
+            None => write!(f, "{}: {}", self.source_path, self.reason),
+        }
+    }
+}
+
+pub enum Outcome<'t> {
+    Report(Box<Report<'t>>),
+    Reject(Reject),
+}
+
+/// Stable id of a document: the first 128 bits of the BLAKE3 hash of its bytes.
+pub fn report_id(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_string()
+}
+
+/// How much of the start of a file decides whether it is binary.
+const BINARY_SNIFF_BYTES: usize = 8192;
+
+static ATTACHMENT_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)[^"'<>/\\]+\.(?:docx?|wps|pdf|xlsx?|ofd)\b"#).unwrap());
+
+/// Parses one document. `is_html` comes from the file name.
+pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Catalog) -> Outcome<'t> {
+    let report_id = report_id(bytes);
+    let reject = |reason: String, line: Option<u32>| {
+        Outcome::Reject(Reject {
+            source_path: source_path.to_string(),
+            report_id: Some(report_id.clone()),
+            source_bytes: Some(bytes.len() as u64),
+            reason,
+            line,
+        })
+    };
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return reject("empty file".to_string(), None);
+    }
+    if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+        return reject("binary file (NUL bytes), not text".to_string(), None);
+    }
+    let decoded = decode::decode(bytes);
+    let tokens = tokenize::tokenize(&decoded.text, is_html);
+    let alignment = align::align(&tokens.tokens, catalog);
+    if alignment.tables_found.is_empty() {
+        return reject(no_tables_reason(&decoded.text, tokens.layout), None);
+    }
+    let mut warnings = Vec::new();
+    if decoded.had_errors {
+        warnings.push(format!("bytes invalid in {} were replaced", decoded.encoding));
+    }
+    for table in &alignment.template.tables {
+        if !alignment.tables_found.contains(&table.code.as_str()) {
+            warnings.push(format!("table {} ({}) not found", table.code, table.label));
+        }
+    }
+    warnings.extend(alignment.warnings);
+    let unread = alignment.cells.iter().filter(|c| matches!(c.reading.status, Status::Missing | Status::Invalid)).count();
+    if unread > 0 {
+        warnings.push(format!("{unread} cells missing or invalid"));
+    }
+    let status = if unread == 0 && alignment.tables_found.len() == alignment.template.tables.len() {
+        ParseStatus::Ok
+    } else {
+        ParseStatus::Partial
+    };
+    let meta = meta::extract(&tokens.tokens, tokens.title.as_deref());
+    if meta.year.is_none() {
+        warnings.push("report year not found".to_string());
+    }
+    Outcome::Report(Box::new(Report {
+        report_id,
+        source_path: source_path.to_string(),
+        source_bytes: bytes.len() as u64,
+        encoding: decoded.encoding,
+        layout: tokens.layout,
+        template: &alignment.template.code,
+        meta,
+        sections: sections::extract(&tokens.tokens, catalog),
+        cells: alignment.cells,
+        status,
+        warnings,
+    }))
+}
+
+/// Why a document has no tables, as specifically as the text tells.
+fn no_tables_reason(text: &str, layout: Layout) -> String {
+    if layout == Layout::Html {
+        if let Some(name) = ATTACHMENT_LINK.find_iter(text).map(|m| m.as_str().trim()).find(|n| n.contains("报告")) {
+            return format!("no statistics tables in the page; the report is only an attachment ({name})");
+        }
+    }
+    match layout {
+        Layout::Plain => "no statistics tables found (no table layout recognised in the text)".to_string(),
+        other => format!("no statistics tables found (layout {})", other.as_str()),
+    }
+}

@@ -1,0 +1,52 @@
+//! The narrative sections (一、总体情况 … 六、其他需要报告的事项): finds their
+//! headings among the prose tokens and collects the prose under each. Table
+//! cells are left to the aligner. Pure.
+
+use crate::label;
+use crate::template::Catalog;
+use crate::tokenize::Token;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionText {
+    pub number: u8,
+    /// The heading as printed.
+    pub title: String,
+    /// Paragraphs joined by newlines.
+    pub text: String,
+    pub line: u32,
+}
+
+/// Headings are short; a long line that lists the titles is an introduction.
+const MAX_HEADING_CHARS: usize = 40;
+
+pub fn extract(tokens: &[Token], catalog: &Catalog) -> Vec<SectionText> {
+    // (token index, section number) of each heading, in document order.
+    let mut headings: Vec<(usize, u8)> = Vec::new();
+    let mut from = 0;
+    for section in &catalog.sections {
+        let hit = (from..tokens.len()).find(|&i| {
+            let token = &tokens[i];
+            !token.is_cell()
+                && token.text.chars().count() <= MAX_HEADING_CHARS
+                && section.keys.iter().any(|k| label::normalize(&token.text).starts_with(k.as_str()))
+        });
+        if let Some(i) = hit {
+            headings.push((i, section.number));
+            from = i + 1;
+        }
+    }
+    headings
+        .iter()
+        .enumerate()
+        .map(|(n, &(at, number))| {
+            let end = headings.get(n + 1).map_or(tokens.len(), |&(next, _)| next);
+            let text = tokens[at + 1..end]
+                .iter()
+                .filter(|t| !t.is_cell())
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            SectionText { number, title: tokens[at].text.clone(), text, line: tokens[at].line }
+        })
+        .collect()
+}

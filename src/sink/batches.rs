@@ -1,0 +1,198 @@
+//! Turns parsed reports and rejects into Arrow record batches, one batch per
+//! output table. Knows the schemas; knows nothing of files.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    Date32Builder, Float64Builder, Int32Builder, Int64Builder, Int8Builder, ListBuilder,
+    StringBuilder, TimestampMicrosecondBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{ArrowError, SchemaRef};
+use chrono::NaiveDate;
+
+use super::schema::{self, SCHEMA_VERSION};
+use crate::report::{Reject, Report};
+use crate::value::Status;
+
+/// Values every row of a run shares.
+#[derive(Debug, Clone, Copy)]
+pub struct RunStamp {
+    pub ingested_at_micros: i64,
+    pub parser_version: &'static str,
+}
+
+fn batch(schema: &SchemaRef, columns: Vec<ArrayRef>) -> Result<RecordBatch, ArrowError> {
+    RecordBatch::try_new(schema.clone(), columns)
+}
+
+fn line(value: Option<u32>) -> Option<i32> {
+    value.map(|l| i32::try_from(l).unwrap_or(i32::MAX))
+}
+
+pub fn cells(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
+    let rows: usize = reports.iter().map(|r| r.cells.len()).sum();
+    let string = || StringBuilder::with_capacity(rows, rows * 8);
+    let (mut id, mut agency, mut template, mut table, mut row, mut col) =
+        (string(), string(), string(), string(), string(), string());
+    let (mut status, mut raw, mut unit, mut row_label, mut col_label) = (string(), string(), string(), string(), string());
+    let mut value = Float64Builder::with_capacity(rows);
+    let mut source_line = Int32Builder::with_capacity(rows);
+    for report in reports {
+        for cell in &report.cells {
+            id.append_value(&report.report_id);
+            agency.append_option(report.meta.agency.as_deref());
+            template.append_value(report.template);
+            table.append_value(&cell.table.code);
+            row.append_value(&cell.row.code);
+            col.append_value(&cell.col.code);
+            value.append_option(cell.reading.value);
+            status.append_value(cell.reading.status.as_str());
+            raw.append_option(cell.raw.as_deref());
+            let printed_unit = cell.reading.unit.or((!cell.col.unit.is_empty()).then_some(cell.col.unit.as_str()));
+            unit.append_option(if cell.reading.status == Status::Missing { None } else { printed_unit });
+            row_label.append_value(&cell.row.label);
+            col_label.append_value(&cell.col.label);
+            source_line.append_option(line(cell.line));
+        }
+    }
+    batch(
+        &schema::CELLS,
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(agency.finish()),
+            Arc::new(template.finish()),
+            Arc::new(table.finish()),
+            Arc::new(row.finish()),
+            Arc::new(col.finish()),
+            Arc::new(value.finish()),
+            Arc::new(status.finish()),
+            Arc::new(raw.finish()),
+            Arc::new(unit.finish()),
+            Arc::new(row_label.finish()),
+            Arc::new(col_label.finish()),
+            Arc::new(source_line.finish()),
+        ],
+    )
+}
+
+pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, ArrowError> {
+    let n = reports.len();
+    let string = || StringBuilder::with_capacity(n, n * 16);
+    let (mut id, mut agency, mut title, mut path, mut encoding, mut layout, mut template) =
+        (string(), string(), string(), string(), string(), string(), string());
+    let (mut admin_level, mut region, mut status, mut parser, mut schema_version) =
+        (string(), string(), string(), string(), string());
+    let mut bytes = Int64Builder::with_capacity(n);
+    let mut published = Date32Builder::with_capacity(n);
+    let (mut cells, mut cells_ok, mut checks_failed) =
+        (Int32Builder::with_capacity(n), Int32Builder::with_capacity(n), Int32Builder::with_capacity(n));
+    let mut warnings = ListBuilder::new(StringBuilder::new());
+    let mut ingested = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    for r in reports {
+        id.append_value(&r.report_id);
+        agency.append_option(r.meta.agency.as_deref());
+        title.append_option(r.meta.title.as_deref());
+        path.append_value(&r.source_path);
+        bytes.append_value(i64::try_from(r.source_bytes).unwrap_or(i64::MAX));
+        encoding.append_value(r.encoding);
+        layout.append_value(r.layout.as_str());
+        template.append_value(r.template);
+        let date = r.meta.published_date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        published.append_option(date.and_then(|d| i32::try_from((d - epoch).num_days()).ok()));
+        admin_level.append_null();
+        region.append_null();
+        status.append_value(r.status.as_str());
+        cells.append_value(i32::try_from(r.cells.len()).unwrap_or(i32::MAX));
+        let ok = r.cells.iter().filter(|c| c.reading.status == Status::Ok).count();
+        cells_ok.append_value(i32::try_from(ok).unwrap_or(i32::MAX));
+        checks_failed.append_null();
+        for w in &r.warnings {
+            warnings.values().append_value(w);
+        }
+        warnings.append(true);
+        parser.append_value(stamp.parser_version);
+        schema_version.append_value(SCHEMA_VERSION);
+        ingested.append_value(stamp.ingested_at_micros);
+    }
+    batch(
+        &schema::REPORTS,
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(agency.finish()),
+            Arc::new(title.finish()),
+            Arc::new(path.finish()),
+            Arc::new(bytes.finish()),
+            Arc::new(encoding.finish()),
+            Arc::new(layout.finish()),
+            Arc::new(template.finish()),
+            Arc::new(published.finish()),
+            Arc::new(admin_level.finish()),
+            Arc::new(region.finish()),
+            Arc::new(status.finish()),
+            Arc::new(cells.finish()),
+            Arc::new(cells_ok.finish()),
+            Arc::new(checks_failed.finish()),
+            Arc::new(warnings.finish()),
+            Arc::new(parser.finish()),
+            Arc::new(schema_version.finish()),
+            Arc::new(ingested.finish()),
+        ],
+    )
+}
+
+pub fn sections(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
+    let mut id = StringBuilder::new();
+    let mut number = Int8Builder::new();
+    let (mut title, mut text) = (StringBuilder::new(), StringBuilder::new());
+    let mut source_line = Int32Builder::new();
+    for r in reports {
+        for s in &r.sections {
+            id.append_value(&r.report_id);
+                number.append_value(i8::try_from(s.number).unwrap_or(i8::MAX));
+            title.append_value(&s.title);
+            text.append_value(&s.text);
+            source_line.append_value(i32::try_from(s.line).unwrap_or(i32::MAX));
+        }
+    }
+    batch(
+        &schema::SECTIONS,
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(number.finish()),
+            Arc::new(title.finish()),
+            Arc::new(text.finish()),
+            Arc::new(source_line.finish()),
+        ],
+    )
+}
+
+pub fn rejects(rejects: &[&Reject], stamp: RunStamp) -> Result<RecordBatch, ArrowError> {
+    let (mut path, mut id, mut reason, mut parser) =
+        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let mut bytes = Int64Builder::new();
+    let mut line_no = Int32Builder::new();
+    let mut ingested = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+    for r in rejects {
+        path.append_value(&r.source_path);
+        id.append_option(r.report_id.as_deref());
+        bytes.append_option(r.source_bytes.map(|b| i64::try_from(b).unwrap_or(i64::MAX)));
+        reason.append_value(&r.reason);
+        line_no.append_option(line(r.line));
+        parser.append_value(stamp.parser_version);
+        ingested.append_value(stamp.ingested_at_micros);
+    }
+    batch(
+        &schema::REJECTS,
+        vec![
+            Arc::new(path.finish()),
+            Arc::new(id.finish()),
+            Arc::new(bytes.finish()),
+            Arc::new(reason.finish()),
+            Arc::new(line_no.finish()),
+            Arc::new(parser.finish()),
+            Arc::new(ingested.finish()),
+        ],
+    )
+}

@@ -1,0 +1,250 @@
+//! The compiled template: for each national format version, its tables, rows
+//! and columns with normalised match keys. Built once from the template file
+//! and immutable afterwards; every error in the file is reported at once.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::{RowCols, TemplateFile};
+use crate::label;
+
+/// All template versions and the narrative section titles.
+#[derive(Debug)]
+pub struct Catalog {
+    pub templates: Vec<Template>,
+    pub sections: Vec<Section>,
+}
+
+/// One version of the national format, e.g. `gov2021`.
+#[derive(Debug)]
+pub struct Template {
+    pub code: String,
+    pub name: String,
+    pub is_default: bool,
+    /// Normalised header texts only this version prints.
+    pub markers: Vec<String>,
+    pub tables: Vec<Table>,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub code: String,
+    pub label: String,
+    /// Rows print as one unlabelled line of values after the header.
+    pub unlabelled: bool,
+    /// Normalised texts that mark the start of an unlabelled table.
+    pub anchors: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug)]
+pub struct Row {
+    pub code: String,
+    /// The template's label path, e.g. `三、本年度办理结果/（一）予以公开`.
+    pub label: String,
+    /// Normalised keys a document cell may carry to name this row.
+    pub keys: Vec<String>,
+    pub cols: Vec<Col>,
+    /// Rows this one stands for when printed (`result.other` in a 2021 report).
+    pub replaces: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Col {
+    pub code: String,
+    pub label: String,
+    pub unit: String,
+}
+
+/// A narrative section of the report (一 to 六).
+#[derive(Debug)]
+pub struct Section {
+    pub number: u8,
+    pub keys: Vec<String>,
+}
+
+impl Catalog {
+    /// Compiles the template file, collecting every error.
+    pub fn compile(file: &TemplateFile) -> Result<Catalog, Vec<String>> {
+        let mut errors = Vec::new();
+        let codes: Vec<&str> = file.template.iter().map(|t| t.code.as_str()).collect();
+        let known: HashSet<&str> = codes.iter().copied().collect();
+        if known.len() != codes.len() {
+            errors.push("template codes must be unique".to_string());
+        }
+        if file.template.iter().filter(|t| t.default).count() != 1 {
+            errors.push("exactly one [[template]] must have default = true".to_string());
+        }
+        let mut templates = Vec::new();
+        for version in &file.template {
+            let tables = file
+                .table
+                .iter()
+                .map(|t| compile_table(t, &version.code, &known, &mut errors))
+                .collect();
+            templates.push(Template {
+                code: version.code.clone(),
+                name: version.name.clone(),
+                is_default: version.default,
+                markers: version.markers.iter().map(|m| label::normalize(m)).collect(),
+                tables,
+            });
+        }
+        let sections = file
+            .section
+            .iter()
+            .map(|s| Section {
+                number: s.number,
+                keys: s.titles.iter().map(|t| label::normalize(t)).collect(),
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(Catalog { templates, sections })
+        } else {
+            errors.sort();
+            errors.dedup();
+            Err(errors)
+        }
+    }
+
+    pub fn template(&self, code: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.code == code)
+    }
+
+    pub fn default_template(&self) -> &Template {
+        // compile() guarantees exactly one default.
+        self.templates.iter().find(|t| t.is_default).unwrap_or(&self.templates[0])
+    }
+}
+
+fn applies(templates: &Option<Vec<String>>, version: &str) -> bool {
+    templates.as_ref().is_none_or(|list| list.iter().any(|t| t == version))
+}
+
+fn compile_table(
+    def: &crate::config::TableDef,
+    version: &str,
+    known: &HashSet<&str>,
+    errors: &mut Vec<String>,
+) -> Table {
+    let at = |what: &str| format!("table {}: {what}", def.code);
+    let mut cols: HashMap<&str, Col> = HashMap::new();
+    for col in &def.col {
+        check_versions(&col.templates, known, &at(&format!("col {}", col.code)), errors);
+        if !applies(&col.templates, version) {
+            continue;
+        }
+        let compiled = Col { code: col.code.clone(), label: col.label.clone(), unit: col.unit.clone() };
+        if cols.insert(col.code.as_str(), compiled).is_some() {
+            errors.push(at(&format!("col {} defined twice for {version}", col.code)));
+        }
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    for row in &def.row {
+        let here = at(&format!("row {}", row.code));
+        check_versions(&row.templates, known, &here, errors);
+        if !applies(&row.templates, version) {
+            continue;
+        }
+        let col_codes = match &row.cols {
+            None => def.cols.clone(),
+            Some(RowCols::Same(list)) => list.clone(),
+            Some(RowCols::PerTemplate(map)) => {
+                for key in map.keys() {
+                    if !known.contains(key.as_str()) {
+                        errors.push(format!("{here}: cols for unknown template {key}"));
+                    }
+                }
+                map.get(version).cloned().unwrap_or_default()
+            }
+        };
+        if col_codes.is_empty() {
+            errors.push(format!("{here}: no columns for {version}"));
+        }
+        let row_cols: Vec<Col> = col_codes
+            .iter()
+            .filter_map(|code| {
+                let col = cols.get(code.as_str()).cloned();
+                if col.is_none() {
+                    errors.push(format!("{here}: column {code} is not defined for {version}"));
+                }
+                col
+            })
+            .collect();
+        let last_segment = row.label.rsplit('/').next().unwrap_or(&row.label);
+        let mut keys: Vec<String> = std::iter::once(last_segment)
+            .chain(row.aliases.iter().map(String::as_str))
+            .flat_map(label::match_keys)
+            .collect();
+        keys.sort();
+        keys.dedup();
+        if rows.iter().any(|r| r.code == row.code) {
+            errors.push(format!("{here}: defined twice for {version}"));
+        }
+        rows.push(Row {
+            code: row.code.clone(),
+            label: row.label.clone(),
+            keys,
+            cols: row_cols,
+            replaces: row.replaces.clone(),
+        });
+    }
+    for row in &rows {
+        for replaced in &row.replaces {
+            if !rows.iter().any(|r| &r.code == replaced) {
+                errors.push(at(&format!("row {} replaces unknown row {replaced} in {version}", row.code)));
+            }
+        }
+    }
+    if def.unlabelled && def.anchors.is_empty() {
+        errors.push(at("an unlabelled table needs anchors"));
+    }
+    Table {
+        code: def.code.clone(),
+        label: def.label.clone(),
+        unlabelled: def.unlabelled,
+        anchors: def.anchors.iter().map(|a| label::normalize(a)).collect(),
+        rows,
+    }
+}
+
+fn check_versions(list: &Option<Vec<String>>, known: &HashSet<&str>, at: &str, errors: &mut Vec<String>) {
+    for code in list.iter().flatten() {
+        if !known.contains(code.as_str()) {
+            errors.push(format!("{at}: unknown template {code}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let text = include_str!("../config/template.toml");
+        Catalog::compile(&toml::from_str(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn cell_counts_match_the_format() {
+        let c = catalog();
+        let count = |code: &str, table: &str| {
+            let t = c.template(code).unwrap().tables.iter().find(|t| t.code == table).unwrap();
+            t.rows.iter().filter(|r| r.replaces.is_empty()).map(|r| r.cols.len()).sum::<usize>()
+        };
+        assert_eq!(count("gov2021", "proactive"), 10);
+        assert_eq!(count("gov2019", "proactive"), 22);
+        assert_eq!(count("gov2021", "requests"), 175);
+        assert_eq!(count("gov2019", "requests"), 161);
+        assert_eq!(count("gov2021", "appeals"), 15);
+    }
+
+    #[test]
+    fn errors_are_collected() {
+        let text = include_str!("../config/template.toml")
+            .replacen("cols = [\"projects\", \"amount\"]", "cols = [\"projects\", \"nope\"]", 1)
+            .replacen("templates = [\"gov2019\"]", "templates = [\"gov2018\"]", 1);
+        let errors = Catalog::compile(&toml::from_str(&text).unwrap()).unwrap_err();
+        assert!(errors.iter().any(|e| e.contains("column nope")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.contains("unknown template gov2018")), "{errors:?}");
+    }
+}

@@ -1,0 +1,129 @@
+//! Reads one printed cell: `34,754`, `251000元`, `20.3`, `—`, blank. Pure;
+//! knows nothing of where the cell came from.
+
+use crate::label::to_half_width;
+
+/// How a cell reads, per the data contract's `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Blank,
+    Dash,
+    Invalid,
+    Missing,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Blank => "blank",
+            Status::Dash => "dash",
+            Status::Invalid => "invalid",
+            Status::Missing => "missing",
+        }
+    }
+}
+
+/// A cell's reading: the number, its status and a unit printed in the cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub value: Option<f64>,
+    pub status: Status,
+    pub unit: Option<&'static str>,
+}
+
+const UNITS: [&str; 6] = ["万元", "元", "件", "项", "个", "条"];
+const DASHES: [&str; 12] = ["—", "-", "–", "―", "/", "无", "－", "--", "——", "─", "\\", "一"];
+
+/// Reads a cell's trimmed text.
+pub fn read(raw: &str) -> Reading {
+    let text: String = raw.chars().map(to_half_width).filter(|c| !c.is_whitespace()).collect();
+    // Converters leave a stray `?` for characters they could not map (`? 0`).
+    let text = text.trim_start_matches('?');
+    if text.is_empty() {
+        return Reading { value: None, status: Status::Blank, unit: None };
+    }
+    if DASHES.contains(&text) {
+        return Reading { value: None, status: Status::Dash, unit: None };
+    }
+    let (number, unit) = match UNITS.iter().find(|u| text.ends_with(*u)) {
+        Some(u) => (&text[..text.len() - u.len()], Some(*u)),
+        None => (text, None),
+    };
+    match parse_number(number) {
+        Some(v) => Reading { value: Some(v), status: Status::Ok, unit },
+        None => Reading { value: None, status: Status::Invalid, unit: None },
+    }
+}
+
+/// True when the text reads as a value cell (number, dash or blank), the
+/// test that separates values from labels in a token stream.
+pub fn is_value_like(raw: &str) -> bool {
+    !matches!(read(raw).status, Status::Invalid)
+}
+
+/// Parses `-18`, `34,754`, `24252.311082`; rejects anything else, including
+/// NaN, infinities and numbers with more than 15 significant digits, which
+/// f64 cannot hold exactly.
+fn parse_number(s: &str) -> Option<f64> {
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let mut seen_digit = false;
+    let mut seen_point = false;
+    let mut digits = 0;
+    for c in unsigned.chars() {
+        match c {
+            '0'..='9' => {
+                seen_digit = true;
+                digits += 1;
+            }
+            '.' if !seen_point => seen_point = true,
+            ',' | '，' if seen_digit && !seen_point => {}
+            _ => return None,
+        }
+    }
+    if !seen_digit || digits > 15 {
+        return None;
+    }
+    let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '，').collect();
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(raw: &str) -> Option<f64> {
+        read(raw).value
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(value("0"), Some(0.0));
+        assert_eq!(value("34,754"), Some(34754.0));
+        assert_eq!(value("20.3"), Some(20.3));
+        assert_eq!(value("-18"), Some(-18.0));
+        assert_eq!(value("１２"), Some(12.0));
+        assert_eq!(value(" 519 "), Some(519.0));
+        assert_eq!(value("? 0"), Some(0.0));
+    }
+
+    #[test]
+    fn units_in_cells() {
+        let r = read("251000元");
+        assert_eq!((r.value, r.status, r.unit), (Some(251000.0), Status::Ok, Some("元")));
+        assert_eq!(read("73802895.90元").value, Some(73802895.9));
+    }
+
+    #[test]
+    fn blanks_dashes_and_text() {
+        assert_eq!(read("").status, Status::Blank);
+        assert_eq!(read("\u{a0}").status, Status::Blank);
+        for dash in ["—", "-", "/", "无", "－"] {
+            assert_eq!(read(dash).status, Status::Dash, "{dash}");
+        }
+        for bad in ["NaN", "inf", "十二", "1.2.3", "99999999999999999999", "12abc"] {
+            assert_eq!(read(bad).status, Status::Invalid, "{bad}");
+        }
+    }
+}
