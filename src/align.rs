@@ -42,7 +42,8 @@ pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
     let mut cells = Vec::new();
     let mut tables_found = Vec::new();
     for table in &template.tables {
-        let found = if table.unlabelled { walk.unlabelled(table, &mut cells) } else { walk.labelled(table, &mut cells) };
+        let found =
+            if table.unlabelled { walk.unlabelled(table, &mut cells) } else { walk.labelled(table, &mut cells) };
         if found {
             tables_found.push(table.code.as_str());
         }
@@ -106,11 +107,8 @@ impl Walk<'_> {
         }
         let table_line = found.iter().flatten().map(|f| f.label_line).min();
         for (row, hit) in table.rows.iter().zip(&found) {
-            let replaced_by_found = table
-                .rows
-                .iter()
-                .zip(&found)
-                .any(|(other, f)| f.is_some() && other.replaces.contains(&row.code));
+            let replaced_by_found =
+                table.rows.iter().zip(&found).any(|(other, f)| f.is_some() && other.replaces.contains(&row.code));
             let is_stand_in = !row.replaces.is_empty();
             if replaced_by_found || (is_stand_in && hit.is_none()) {
                 continue;
@@ -125,7 +123,12 @@ impl Walk<'_> {
 
     /// The value tokens after a row label at `at`, or `None` when no value
     /// follows it (a group label such as `（三）不予公开`).
-    fn values_after(&mut self, at: usize, wanted: usize, is_label: &dyn Fn(usize) -> bool) -> Option<Vec<Option<usize>>> {
+    fn values_after(
+        &mut self,
+        at: usize,
+        wanted: usize,
+        is_label: &dyn Fn(usize) -> bool,
+    ) -> Option<Vec<Option<usize>>> {
         let tokens = self.tokens;
         match tokens[at].row() {
             Some(row) => {
@@ -139,7 +142,9 @@ impl Walk<'_> {
                 while taken.len() > wanted && taken.first().is_some_and(blank) {
                     taken.remove(0);
                 }
-                while taken.len() > wanted && taken.last().is_some_and(|i| blank(i) || !value::is_value_like(&tokens[*i].text)) {
+                while taken.len() > wanted
+                    && taken.last().is_some_and(|i| blank(i) || !value::is_value_like(&tokens[*i].text))
+                {
                     taken.pop();
                 }
                 if taken.len() > wanted {
@@ -192,7 +197,14 @@ impl Walk<'_> {
 
     fn read_cell<'t>(&self, table: &'t Table, row: &'t Row, col: &'t Col, at: usize) -> Cell<'t> {
         let token = &self.tokens[at];
-        Cell { table, row, col, raw: Some(token.text.clone()), reading: value::read(&token.text), line: Some(token.line) }
+        Cell {
+            table,
+            row,
+            col,
+            raw: Some(token.text.clone()),
+            reading: value::read(&token.text),
+            line: Some(token.line),
+        }
     }
 
     /// Reads a table printed as one unlabelled run of values after its

@@ -10,7 +10,11 @@ use crate::config;
 use crate::ingest::{self, IngestOptions};
 
 #[derive(Debug, Parser)]
-#[command(name = "xxgk", version, about = "Turns the statistics tables of government information-disclosure annual reports into a Parquet dataset")]
+#[command(
+    name = "xxgk",
+    version,
+    about = "Turns the statistics tables of government information-disclosure annual reports into a Parquet dataset"
+)]
 pub struct Opts {
     /// Configuration file [default: config/xxgk.toml if present, else built-in]
     #[arg(long, global = true, value_name = "FILE")]
@@ -40,6 +44,18 @@ pub enum Command {
     },
     /// Validate the configuration and templates, and print what they define
     CheckConfig,
+    /// Write synthetic reports in every layout, with ground-truth.csv of every cell
+    Synth {
+        /// Number of reports
+        #[arg(long, default_value_t = 10)]
+        n: usize,
+        /// Random seed; the same seed writes the same files
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write into
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// Runs the parsed command; returns the process exit code.
@@ -72,6 +88,11 @@ pub fn run(opts: Opts) -> Result<i32> {
                     .collect();
                 println!("template {}: {} — cells: {}", template.code, template.name, cells.join(", "));
             }
+            Ok(0)
+        }
+        Command::Synth { n, seed, out } => {
+            crate::synth::write_corpus(&catalog, n, seed, &out)?;
+            eprintln!("xxgk: wrote {n} reports and ground-truth.csv to {}", out.display());
             Ok(0)
         }
     }

@@ -129,26 +129,24 @@ pub fn load(path: Option<&Path>) -> Result<(Settings, Catalog)> {
     };
     let (config_text, config_dir, source) = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read config {}", p.display()))?;
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read config {}", p.display()))?;
             let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
             (text, Some(dir), p.display().to_string())
         }
         None => (BUILTIN_CONFIG.to_string(), None, "built-in config".to_string()),
     };
-    let parsed: ConfigFile =
-        toml::from_str(&config_text).with_context(|| format!("invalid config {source}"))?;
+    let parsed: ConfigFile = toml::from_str(&config_text).with_context(|| format!("invalid config {source}"))?;
     let (template_text, template_source) = match config_dir {
         Some(dir) => {
             let path = dir.join(&parsed.template);
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read template {}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("cannot read template {}", path.display()))?;
             (text, path.display().to_string())
         }
         None => (BUILTIN_TEMPLATE.to_string(), "built-in template".to_string()),
     };
-    let template_file: TemplateFile = toml::from_str(&template_text)
-        .with_context(|| format!("invalid template file {template_source}"))?;
+    let template_file: TemplateFile =
+        toml::from_str(&template_text).with_context(|| format!("invalid template file {template_source}"))?;
     let catalog = Catalog::compile(&template_file)
         .map_err(|errors| anyhow::anyhow!("{template_source}:\n  {}", errors.join("\n  ")))?;
     let ingest = parsed.ingest;

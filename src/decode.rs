@@ -43,10 +43,7 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let at = find(&lower, b"charset=")? + b"charset=".len();
     let rest = &lower[at..];
     let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
-    let end = rest
-        .iter()
-        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
-        .unwrap_or(rest.len());
+    let end = rest.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')).unwrap_or(rest.len());
     Encoding::for_label(&rest[..end])
 }
 

@@ -65,13 +65,17 @@ fn to_input(path: &Path) -> Input {
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .is_some_and(|e| extensions.iter().any(|x| *x == e))
+    path.extension().map(|e| e.to_string_lossy().to_lowercase()).is_some_and(|e| extensions.iter().any(|x| *x == e))
 }
 
 fn listing_error(path: &Path, reason: &str) -> Reject {
-    Reject { source_path: path.display().to_string(), report_id: None, source_bytes: None, reason: reason.to_string(), line: None }
+    Reject {
+        source_path: path.display().to_string(),
+        report_id: None,
+        source_bytes: None,
+        reason: reason.to_string(),
+        line: None,
+    }
 }
 
 #[cfg(test)]
@@ -86,8 +90,10 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "x").unwrap();
         std::fs::write(dir.path().join("c.pdf"), "x").unwrap();
         let found = discover(&[dir.path().to_path_buf()], &["txt".into(), "html".into()]);
-        let names: Vec<String> =
-            found.iter().map(|f| f.as_ref().unwrap().path.strip_prefix(dir.path()).unwrap().display().to_string()).collect();
+        let names: Vec<String> = found
+            .iter()
+            .map(|f| f.as_ref().unwrap().path.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
         assert_eq!(names, ["a.txt", "b/2.html"]);
         assert!(found[1].as_ref().unwrap().is_html);
     }

@@ -60,7 +60,8 @@ pub fn run(settings: &Settings, catalog: &Catalog, options: &IngestOptions) -> R
         .num_threads(options.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let stamp = RunStamp { ingested_at_micros: started_at.timestamp_micros(), parser_version: env!("CARGO_PKG_VERSION") };
+    let stamp =
+        RunStamp { ingested_at_micros: started_at.timestamp_micros(), parser_version: env!("CARGO_PKG_VERSION") };
     let mut dataset = Dataset::create(&options.out, stamp)?;
 
     // Workers parse one batch while the writer writes the previous one; the
@@ -126,10 +127,10 @@ fn read_and_parse<'t>(input: &Result<Input, Reject>, settings: &Settings, catalo
         }
         Err(err) => return reject(format!("cannot read: {err}")),
     };
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        report::parse(&path, &bytes, input.is_html, catalog)
-    }));
-    parsed.unwrap_or_else(|_| reject("internal error: the parser panicked on this file (a bug; please report it)".into()))
+    let parsed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report::parse(&path, &bytes, input.is_html, catalog)));
+    parsed
+        .unwrap_or_else(|_| reject("internal error: the parser panicked on this file (a bug; please report it)".into()))
 }
 
 /// The file's bytes, or `Err(size)` when it is larger than `limit`. Reads at

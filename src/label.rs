@@ -7,10 +7,7 @@
 pub fn normalize(text: &str) -> String {
     let half: String = text.chars().map(to_half_width).collect();
     let body = strip_enumerators(half.trim());
-    body.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    body.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// The keys a cell may be matched by: the whole text, and the text without a
@@ -76,11 +73,7 @@ fn strip_one_enumerator(s: &str) -> &str {
             }
         }
         Some((_, c)) if is_numeral(c) => {
-            let digits_end = s
-                .char_indices()
-                .find(|&(_, c)| !is_numeral(c))
-                .map(|(i, _)| i)
-                .unwrap_or(s.len());
+            let digits_end = s.char_indices().find(|&(_, c)| !is_numeral(c)).map(|(i, _)| i).unwrap_or(s.len());
             let rest = &s[digits_end..];
             match rest.chars().next() {
                 Some(sep @ ('、' | '.' | '．' | ',' | '，' | ')')) => &rest[sep.len_utf8()..],

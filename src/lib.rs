@@ -23,6 +23,7 @@ pub mod meta;
 pub mod report;
 pub mod sections;
 pub mod sink;
+pub mod synth;
 pub mod template;
 pub mod tokenize;
 pub mod value;

@@ -80,12 +80,17 @@ mod tests {
     use crate::tokenize::Place;
 
     fn prose(lines: &[&str]) -> Vec<Token> {
-        lines.iter().enumerate().map(|(i, l)| Token { text: l.to_string(), line: i as u32 + 1, place: Place::Text }).collect()
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Token { text: l.to_string(), line: i as u32 + 1, place: Place::Text })
+            .collect()
     }
 
     #[test]
     fn title_year_agency_and_date() {
-        let tokens = prose(&["岳普湖县人民政府2023年政府信息公开工作", "年度报告", "正文", "岳普湖县人民政府", "2024年1月20日"]);
+        let tokens =
+            prose(&["岳普湖县人民政府2023年政府信息公开工作", "年度报告", "正文", "岳普湖县人民政府", "2024年1月20日"]);
         let meta = extract(&tokens, None);
         assert_eq!(meta.title.as_deref(), Some("岳普湖县人民政府2023年政府信息公开工作年度报告"));
         assert_eq!(meta.year, Some(2023));

@@ -116,7 +116,8 @@ pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Ca
         }
     }
     warnings.extend(alignment.warnings);
-    let unread = alignment.cells.iter().filter(|c| matches!(c.reading.status, Status::Missing | Status::Invalid)).count();
+    let unread =
+        alignment.cells.iter().filter(|c| matches!(c.reading.status, Status::Missing | Status::Invalid)).count();
     if unread > 0 {
         warnings.push(format!("{unread} cells missing or invalid"));
     }

@@ -76,11 +76,7 @@ impl Catalog {
         }
         let mut templates = Vec::new();
         for version in &file.template {
-            let tables = file
-                .table
-                .iter()
-                .map(|t| compile_table(t, &version.code, &known, &mut errors))
-                .collect();
+            let tables = file.table.iter().map(|t| compile_table(t, &version.code, &known, &mut errors)).collect();
             templates.push(Template {
                 code: version.code.clone(),
                 name: version.name.clone(),
@@ -92,10 +88,7 @@ impl Catalog {
         let sections = file
             .section
             .iter()
-            .map(|s| Section {
-                number: s.number,
-                keys: s.titles.iter().map(|t| label::normalize(t)).collect(),
-            })
+            .map(|s| Section { number: s.number, keys: s.titles.iter().map(|t| label::normalize(t)).collect() })
             .collect();
         if errors.is_empty() {
             Ok(Catalog { templates, sections })

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    Date32Builder, Float64Builder, Int32Builder, Int64Builder, Int8Builder, ListBuilder,
-    StringBuilder, TimestampMicrosecondBuilder,
+    Date32Builder, Float64Builder, Int32Builder, Int64Builder, Int8Builder, ListBuilder, StringBuilder,
+    TimestampMicrosecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, SchemaRef};
@@ -35,7 +35,8 @@ pub fn cells(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
     let string = || StringBuilder::with_capacity(rows, rows * 8);
     let (mut id, mut agency, mut template, mut table, mut row, mut col) =
         (string(), string(), string(), string(), string(), string());
-    let (mut status, mut raw, mut unit, mut row_label, mut col_label) = (string(), string(), string(), string(), string());
+    let (mut status, mut raw, mut unit, mut row_label, mut col_label) =
+        (string(), string(), string(), string(), string());
     let mut value = Float64Builder::with_capacity(rows);
     let mut source_line = Int32Builder::with_capacity(rows);
     for report in reports {
@@ -150,7 +151,7 @@ pub fn sections(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
     for r in reports {
         for s in &r.sections {
             id.append_value(&r.report_id);
-                number.append_value(i8::try_from(s.number).unwrap_or(i8::MAX));
+            number.append_value(i8::try_from(s.number).unwrap_or(i8::MAX));
             title.append_value(&s.title);
             text.append_value(&s.text);
             source_line.append_value(i32::try_from(s.line).unwrap_or(i32::MAX));

@@ -16,8 +16,8 @@ use super::{Place, Token};
 
 /// Tags whose start or end ends a block of prose.
 const BLOCK_TAGS: [&str; 22] = [
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "td", "th",
-    "section", "article", "header", "footer", "title", "body",
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "td", "th", "section",
+    "article", "header", "footer", "title", "body",
 ];
 
 pub fn tokenize(text: &str) -> (Vec<Token>, Option<String>) {

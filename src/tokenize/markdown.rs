@@ -16,7 +16,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             let inner = inner.strip_suffix('|').unwrap_or(inner);
             for cell in inner.split('|') {
                 let cell = cell.replace("<br>", "").replace("<br/>", "");
-                tokens.push(Token { text: cell.trim().to_string(), line: line_number, place: Place::RowCell(line_number) });
+                tokens.push(Token {
+                    text: cell.trim().to_string(),
+                    line: line_number,
+                    place: Place::RowCell(line_number),
+                });
             }
         } else {
             let prose = trimmed.trim_start_matches('#').trim();

@@ -100,7 +100,8 @@ pub fn tokenize(text: &str, is_html: bool) -> Tokens {
 fn looks_like_html(text: &str) -> bool {
     let head: String = text.chars().take(4096).collect::<String>().to_ascii_lowercase();
     head.trim_start().starts_with('<') && (head.contains("<table") || head.contains("<html") || head.contains("<body"))
-        || text.contains("<table") || text.contains("<TABLE")
+        || text.contains("<table")
+        || text.contains("<TABLE")
 }
 
 /// Counts the lines typical of each text layout and picks the commonest.

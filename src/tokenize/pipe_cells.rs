@@ -35,7 +35,13 @@ mod tests {
         let texts: Vec<(&str, Place)> = tokens.iter().map(|t| (t.text.as_str(), t.place)).collect();
         assert_eq!(
             texts,
-            [("二、主动公开", Place::Text), ("规章", Place::Cell), ("0", Place::Cell), ("", Place::Cell), ("", Place::Cell)]
+            [
+                ("二、主动公开", Place::Text),
+                ("规章", Place::Cell),
+                ("0", Place::Cell),
+                ("", Place::Cell),
+                ("", Place::Cell)
+            ]
         );
         assert_eq!(tokens[2].line, 3);
     }

@@ -8,7 +8,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let line_number = line_no(i);
         if line.contains('\t') {
             for cell in line.split('\t') {
-                tokens.push(Token { text: cell.trim().to_string(), line: line_number, place: Place::RowCell(line_number) });
+                tokens.push(Token {
+                    text: cell.trim().to_string(),
+                    line: line_number,
+                    place: Place::RowCell(line_number),
+                });
             }
         } else if !line.trim().is_empty() {
             tokens.push(Token { text: line.trim().to_string(), line: line_number, place: Place::Text });
