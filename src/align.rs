@@ -92,10 +92,8 @@ impl Walk<'_> {
         let mut found: Vec<Option<Found>> = Vec::with_capacity(table.rows.len());
         for (row_index, row) in table.rows.iter().enumerate() {
             let mut hit = None;
-            for i in self.cursor..self.tokens.len() {
-                if label_at[i] != Some(row_index) {
-                    continue;
-                }
+            let candidates = (self.cursor..self.tokens.len()).filter(|&i| label_at[i] == Some(row_index));
+            for i in candidates {
                 if let Some(values) = self.values_after(i, row.cols.len(), &is_label) {
                     hit = Some(Found { label_line: self.tokens[i].line, values });
                     let last = hit.as_ref().and_then(|f: &Found| f.values.iter().flatten().max().copied()).unwrap_or(i);
@@ -268,10 +266,10 @@ impl Walk<'_> {
         // Without rows: the values start after the last header label before
         // the first non-blank value.
         let mut start = anchor + 1;
-        for i in anchor + 1..end {
+        for (i, token) in tokens.iter().enumerate().take(end).skip(anchor + 1) {
             if !value_cell(i) {
                 start = i + 1;
-            } else if !tokens[i].text.is_empty() {
+            } else if !token.text.is_empty() {
                 break;
             }
         }

@@ -65,7 +65,7 @@ fn to_input(path: &Path) -> Input {
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
-    path.extension().map(|e| e.to_string_lossy().to_lowercase()).is_some_and(|e| extensions.iter().any(|x| *x == e))
+    path.extension().map(|e| e.to_string_lossy().to_lowercase()).is_some_and(|e| extensions.contains(&e))
 }
 
 fn listing_error(path: &Path, reason: &str) -> Reject {

@@ -100,6 +100,8 @@ fn table_values(table: &Table, rng: &mut fastrand::Rng) -> Vec<Vec<Printed>> {
             if let (Some(new), Some(carried), Some(total), Some(forward)) =
                 (at("new"), at("carried_over"), at("result.total"), at("carried_forward"))
             {
+                // Column by column across several rows.
+                #[allow(clippy::needless_range_loop)]
                 for col in 0..6 {
                     let results: u64 = codes
                         .iter()

@@ -103,11 +103,7 @@ impl TokenSink for Sink {
                     _ => {}
                 }
             }
-            HtmlToken::CharacterTokens(text) => {
-                if state.skipping.is_none() {
-                    state.push_text(&text, line);
-                }
-            }
+            HtmlToken::CharacterTokens(text) if state.skipping.is_none() => state.push_text(&text, line),
             HtmlToken::EOFToken => {
                 state.finish_cell();
                 state.finish_prose();

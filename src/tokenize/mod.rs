@@ -112,7 +112,8 @@ fn detect_text_layout(text: &str) -> Layout {
         if trimmed.is_empty() {
             continue;
         }
-        if trimmed.starts_with('|') && trimmed.trim_matches('|').trim().len() > 0 && trimmed.matches('|').count() >= 2 {
+        if trimmed.starts_with('|') && !trimmed.trim_matches('|').trim().is_empty() && trimmed.matches('|').count() >= 2
+        {
             markdown += 1;
         } else if trimmed.ends_with('|') {
             pipe_cells += 1;
