@@ -38,7 +38,21 @@ const UNLABELLED_WINDOW: usize = 120;
 pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
     let normalized: Vec<String> = tokens.iter().map(|t| label::normalize(&t.text)).collect();
     let template = detect_template(&normalized, catalog);
-    let mut walk = Walk { tokens, normalized: &normalized, cursor: 0, warnings: Vec::new() };
+    let value_like: Vec<bool> = tokens.iter().map(|t| t.is_cell() && value::is_value_like(&t.text)).collect();
+    // Only cells that are not values can name a row.
+    let label_keys: Vec<Vec<String>> = tokens
+        .iter()
+        .zip(&value_like)
+        .map(|(t, &is_value)| if t.is_cell() && !is_value { label::match_keys(&t.text) } else { Vec::new() })
+        .collect();
+    let mut walk = Walk {
+        tokens,
+        normalized: &normalized,
+        value_like: &value_like,
+        label_keys: &label_keys,
+        cursor: 0,
+        warnings: Vec::new(),
+    };
     let mut cells = Vec::new();
     let mut tables_found = Vec::new();
     for table in &template.tables {
@@ -68,6 +82,10 @@ fn detect_template<'t>(normalized: &[String], catalog: &'t Catalog) -> &'t Templ
 struct Walk<'d> {
     tokens: &'d [Token],
     normalized: &'d [String],
+    /// Per token: a cell that reads as a value (number, dash or blank).
+    value_like: &'d [bool],
+    /// Per token: the keys it may name a row by.
+    label_keys: &'d [Vec<String>],
     cursor: usize,
     warnings: Vec<String>,
 }
@@ -82,12 +100,8 @@ impl Walk<'_> {
     /// Reads a labelled table; returns whether any row was found.
     fn labelled<'t>(&mut self, table: &'t Table, cells: &mut Vec<Cell<'t>>) -> bool {
         let keys = table_keys(table);
-        let mut label_at: Vec<Option<usize>> = vec![None; self.tokens.len()];
-        for (i, token) in self.tokens.iter().enumerate() {
-            if token.is_cell() && !value::is_value_like(&token.text) {
-                label_at[i] = label::match_keys(&token.text).iter().find_map(|k| keys.get(k.as_str()).copied());
-            }
-        }
+        let label_at: Vec<Option<usize>> =
+            self.label_keys.iter().map(|ks| ks.iter().find_map(|k| keys.get(k.as_str()).copied())).collect();
         let is_label = |i: usize| label_at[i].is_some();
         let mut found: Vec<Option<Found>> = Vec::with_capacity(table.rows.len());
         for (row_index, row) in table.rows.iter().enumerate() {
@@ -140,9 +154,7 @@ impl Walk<'_> {
                 while taken.len() > wanted && taken.first().is_some_and(blank) {
                     taken.remove(0);
                 }
-                while taken.len() > wanted
-                    && taken.last().is_some_and(|i| blank(i) || !value::is_value_like(&tokens[*i].text))
-                {
+                while taken.len() > wanted && taken.last().is_some_and(|i| blank(i) || !self.value_like[*i]) {
                     taken.pop();
                 }
                 if taken.len() > wanted {
@@ -157,10 +169,8 @@ impl Walk<'_> {
                 Some(self.pad(at, taken, wanted))
             }
             None => {
-                let taken: Vec<usize> = (at + 1..tokens.len())
-                    .take_while(|&i| tokens[i].is_cell() && value::is_value_like(&tokens[i].text))
-                    .take(wanted)
-                    .collect();
+                let taken: Vec<usize> =
+                    (at + 1..tokens.len()).take_while(|&i| self.value_like[i]).take(wanted).collect();
                 if taken.is_empty() {
                     return None;
                 }
@@ -237,7 +247,7 @@ impl Walk<'_> {
     fn unlabelled_values(&mut self, anchor: usize, wanted: usize) -> Option<Vec<Option<usize>>> {
         let tokens = self.tokens;
         let end = tokens.len().min(anchor + UNLABELLED_WINDOW);
-        let value_cell = |i: usize| tokens[i].is_cell() && value::is_value_like(&tokens[i].text);
+        let value_cell = |i: usize| self.value_like[i];
         // With rows shown: the first row of value cells long enough to be the data.
         let first_row = (anchor + 1..end).find_map(|i| tokens[i].row());
         if first_row.is_some() {
@@ -298,4 +308,97 @@ fn table_keys(table: &Table) -> HashMap<&str, usize> {
 
 fn missing<'t>(table: &'t Table, row: &'t Row, col: &'t Col, line: Option<u32>) -> Cell<'t> {
     Cell { table, row, col, raw: None, reading: Reading { value: None, status: Status::Missing, unit: None }, line }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::tokenize;
+
+    fn catalog() -> Catalog {
+        Catalog::compile(&toml::from_str(include_str!("../config/template.toml")).unwrap()).unwrap()
+    }
+
+    /// (row, col) → (value, status) of one table.
+    fn table<'a>(alignment: &'a Alignment, code: &str) -> Vec<(&'a str, &'a str, Option<f64>, &'static str)> {
+        alignment
+            .cells
+            .iter()
+            .filter(|c| c.table.code == code)
+            .map(|c| (c.row.code.as_str(), c.col.code.as_str(), c.reading.value, c.reading.status.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn tab_rows_drop_label_fillers_on_either_side() {
+        let text = "本年制发件数\n一、本年新收政府信息公开申请数量\t\t1\t2\t3\t4\t5\t6\t21\t\n二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let new: Vec<Option<f64>> = table(&a, "requests").iter().filter(|c| c.0 == "new").map(|c| c.2).collect();
+        let expected: Vec<Option<f64>> = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 21.0].into_iter().map(Some).collect();
+        assert_eq!(new, expected);
+    }
+
+    #[test]
+    fn group_labels_are_skipped_and_rows_found_in_order() {
+        let text = "\t（三）不予公开\n\t1.属于国家秘密\n\t1\n\t0\n\t0\n\t0\n\t0\n\t0\n\t1\n\t\n\t2.其他法律行政法规禁止公开\n\t—\n\t\n\t0\n\t0\n\t0\n\t0\n\t0\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let cells = table(&a, "requests");
+        let secret: Vec<_> = cells.iter().filter(|c| c.0 == "result.withheld.state_secret").collect();
+        assert_eq!(secret[0].2, Some(1.0));
+        assert_eq!(secret[6].2, Some(1.0));
+        let law: Vec<_> = cells.iter().filter(|c| c.0 == "result.withheld.prohibited_by_law").map(|c| c.3).collect();
+        assert_eq!(law, ["dash", "blank", "ok", "ok", "ok", "ok", "ok"]);
+        let absent = cells.iter().find(|c| c.0 == "new").unwrap();
+        assert_eq!(absent.3, "missing");
+        assert!(a.tables_found.contains(&"requests"));
+    }
+
+    #[test]
+    fn undivided_other_row_stands_in_for_its_three_rows() {
+        let text = "本年制发件数\n（六）其他处理\t\t4\t0\t0\t0\t0\t0\t4\n（七）总计\t\t4\t0\t0\t0\t0\t0\t4\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        assert_eq!(a.template.code, "gov2021");
+        let rows: Vec<&str> = table(&a, "requests").iter().map(|c| c.0).collect();
+        assert!(rows.contains(&"result.other"));
+        assert!(!rows.contains(&"result.other.no_correction"));
+        assert_eq!(rows.len(), 23 * 7);
+    }
+
+    #[test]
+    fn divided_other_rows_leave_out_the_stand_in() {
+        let text =
+            "（六）其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t1\t0\t0\t0\t0\t0\t1\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let rows: Vec<&str> = table(&a, "requests").iter().map(|c| c.0).collect();
+        assert!(!rows.contains(&"result.other"));
+        assert_eq!(rows.len(), 25 * 7);
+    }
+
+    #[test]
+    fn unlabelled_appeals_skip_header_fillers() {
+        let mut text = String::from("四、政府信息公开行政复议、行政诉讼情况\n行政复议 |\n总计 |\n|||||\n");
+        for v in 1..=15 {
+            text.push_str(&format!("{v} |\n"));
+        }
+        let catalog = catalog();
+        let a = align(&tokenize(&text, false).tokens, &catalog);
+        let cells = table(&a, "appeals");
+        assert_eq!(cells[0], ("review", "upheld", Some(1.0), "ok"));
+        assert_eq!(cells[14], ("litigation_after_review", "total", Some(15.0), "ok"));
+    }
+
+    #[test]
+    fn the_2019_format_is_detected_from_its_headers() {
+        let text = "本年新制作数量\n上一年项目数量\n规章\t0\t0\t0\n政府集中采购\t6\t251000元\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        assert_eq!(a.template.code, "gov2019");
+        let procurement: Vec<_> = a.cells.iter().filter(|c| c.row.code == "art20_9.procurement").collect();
+        assert_eq!(procurement[1].reading.value, Some(251000.0));
+        assert_eq!(procurement[1].reading.unit, Some("元"));
+    }
 }

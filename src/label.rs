@@ -10,17 +10,29 @@ pub fn normalize(text: &str) -> String {
     body.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-/// The keys a cell may be matched by: the whole text, and the text without a
-/// trailing bracketed note (`规章（设区的市…）`).
+/// Like [`normalize`] but keeps the enumerator's numeral: `（七）总计` gives
+/// `七总计`. Rows whose bare label is also a column header (`总计`, `其他`)
+/// are matched by this key, so a header cell never names a row.
+pub fn normalize_enumerated(text: &str) -> String {
+    text.chars().map(to_half_width).filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// The keys a cell may be matched by: the whole text, the text without a
+/// trailing bracketed note (`规章（设区的市…）`), and the text with its
+/// enumerator.
 pub fn match_keys(text: &str) -> Vec<String> {
     let whole = normalize(text);
+    let enumerated = normalize_enumerated(text);
     let mut keys = vec![whole];
+    if enumerated != keys[0] {
+        keys.push(enumerated);
+    }
     let half: String = text.chars().map(to_half_width).collect();
     let body = strip_enumerators(half.trim());
     if let Some(cut) = body.find('(') {
         if cut > 0 {
             let short = normalize(&body[..cut]);
-            if !short.is_empty() && short != keys[0] {
+            if !short.is_empty() && !keys.contains(&short) {
                 keys.push(short);
             }
         }
@@ -109,9 +121,10 @@ mod tests {
     #[test]
     fn match_keys_drop_trailing_note() {
         let keys = match_keys("规章（设区的市、自治州人民政府应提供相关数据）");
-        assert_eq!(keys[1], "规章");
+        assert!(keys.contains(&"规章".to_string()), "{keys:?}");
         let keys = match_keys("（二）部分公开（区分处理的，只计这一情形，不计其他情形）");
-        assert_eq!(keys[1], "部分公开");
+        assert!(keys.contains(&"部分公开".to_string()), "{keys:?}");
+        assert_eq!(match_keys("(七) 总计"), ["总计", "七总计"]);
     }
 
     #[test]

@@ -76,7 +76,17 @@ impl Catalog {
         }
         let mut templates = Vec::new();
         for version in &file.template {
-            let tables = file.table.iter().map(|t| compile_table(t, &version.code, &known, &mut errors)).collect();
+            // Column headers of this version: a row whose bare label is one of
+            // them (`总计`, `其他`) is matched only with its enumerator.
+            let headers: HashSet<String> = file
+                .table
+                .iter()
+                .flat_map(|t| &t.col)
+                .filter(|c| applies(&c.templates, &version.code))
+                .flat_map(|c| c.label.split('/').map(label::normalize).collect::<Vec<_>>())
+                .collect();
+            let tables =
+                file.table.iter().map(|t| compile_table(t, &version.code, &known, &headers, &mut errors)).collect();
             templates.push(Template {
                 code: version.code.clone(),
                 name: version.name.clone(),
@@ -117,6 +127,7 @@ fn compile_table(
     def: &crate::config::TableDef,
     version: &str,
     known: &HashSet<&str>,
+    headers: &HashSet<String>,
     errors: &mut Vec<String>,
 ) -> Table {
     let at = |what: &str| format!("table {}: {what}", def.code);
@@ -166,7 +177,13 @@ fn compile_table(
         let last_segment = row.label.rsplit('/').next().unwrap_or(&row.label);
         let mut keys: Vec<String> = std::iter::once(last_segment)
             .chain(row.aliases.iter().map(String::as_str))
-            .flat_map(label::match_keys)
+            .flat_map(|text| {
+                if headers.contains(&label::normalize(text)) {
+                    vec![label::normalize_enumerated(text)]
+                } else {
+                    label::match_keys(text)
+                }
+            })
             .collect();
         keys.sort();
         keys.dedup();

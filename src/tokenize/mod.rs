@@ -81,7 +81,7 @@ pub struct Tokens {
 }
 
 /// Fewer table-like lines than this and a text file counts as prose.
-const MIN_TABLE_LINES: usize = 8;
+const MIN_TABLE_LINES: usize = 2;
 
 /// Picks the layout of `text` (`is_html` from the file name) and tokenizes it.
 pub fn tokenize(text: &str, is_html: bool) -> Tokens {
