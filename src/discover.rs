@@ -83,22 +83,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn walks_folders_in_order_and_filters_extensions() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("b")).unwrap();
-        std::fs::write(dir.path().join("b/2.html"), "x").unwrap();
-        std::fs::write(dir.path().join("a.txt"), "x").unwrap();
-        std::fs::write(dir.path().join("c.pdf"), "x").unwrap();
-        let found = discover(&[dir.path().to_path_buf()], &["txt".into(), "html".into()]);
-        let names: Vec<String> = found
-            .iter()
-            .map(|f| f.as_ref().unwrap().path.strip_prefix(dir.path()).unwrap().display().to_string())
-            .collect();
-        assert_eq!(names, ["a.txt", "b/2.html"]);
-        assert!(found[1].as_ref().unwrap().is_html);
-    }
-
-    #[test]
     fn missing_input_is_a_reject() {
         let found = discover(&[PathBuf::from("/nonexistent/xxgk")], &[]);
         assert_eq!(found[0].as_ref().unwrap_err().reason, "no such file or folder");

@@ -14,6 +14,28 @@ use arrow_array::{Array, Float64Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+/// A scratch folder under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("xxgk-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -186,7 +208,7 @@ fn report_files(out: &Path) -> Vec<String> {
 
 #[test]
 fn bundled_samples_match_their_ground_truth() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("bundled_samples_match_their_ground_truth");
     let out = tmp.path().join("out");
     ingest(&[&repo().join("data/samples")], &out);
     let checked = assert_expected(&out, &repo().join("data/samples/ground-truth.csv"), |_| true);
@@ -196,7 +218,7 @@ fn bundled_samples_match_their_ground_truth() {
 
 #[test]
 fn bundled_samples_are_what_synth_writes() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("bundled_samples_are_what_synth_writes");
     let dir = tmp.path().join("samples");
     let output = xxgk(&["synth", "--n", "16", "--seed", "7", "--out", dir.to_str().unwrap()]);
     assert!(output.status.success());
@@ -216,7 +238,7 @@ fn bundled_samples_are_what_synth_writes() {
 #[test]
 fn seeds_give_every_expected_cell() {
     let Some(corpus) = shared_corpus("seeds_give_every_expected_cell") else { return };
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("seeds_give_every_expected_cell");
     let out = tmp.path().join("out");
     ingest(&[&corpus.join("seeds")], &out);
     assert_eq!(assert_expected(&out, &corpus.join("expected/seeds-cells.csv"), |_| true), 996);
@@ -225,7 +247,7 @@ fn seeds_give_every_expected_cell() {
 #[test]
 fn real_html_reports_give_every_labelled_cell() {
     let Some(corpus) = shared_corpus("real_html_reports_give_every_labelled_cell") else { return };
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("real_html_reports_give_every_labelled_cell");
     let out = tmp.path().join("out");
     ingest(&[&corpus.join("real")], &out);
     let checked = assert_expected(&out, &corpus.join("expected/real-labels.csv"), |file| file.ends_with(".html"));
@@ -238,7 +260,7 @@ fn real_html_reports_give_every_labelled_cell() {
 #[test]
 fn every_corpus_file_is_a_report_or_a_reject_once() {
     let Some(corpus) = shared_corpus("every_corpus_file_is_a_report_or_a_reject_once") else { return };
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("every_corpus_file_is_a_report_or_a_reject_once");
     let out = tmp.path().join("out");
     let output = ingest(&[&corpus.join("seeds"), &corpus.join("real")], &out);
     let mut seen = report_files(&out);
@@ -262,7 +284,7 @@ fn every_corpus_file_is_a_report_or_a_reject_once() {
 
 #[test]
 fn cells_have_the_contract_columns_and_types() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("cells_have_the_contract_columns_and_types");
     let out = tmp.path().join("out");
     ingest(&[&repo().join("data/samples/000000-html-gov2021.html")], &out);
     let batches = read_table(&out, "cells");
@@ -301,7 +323,7 @@ fn cells_have_the_contract_columns_and_types() {
 
 #[test]
 fn bad_files_become_rejects_and_the_batch_goes_on() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("bad_files_become_rejects_and_the_batch_goes_on");
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
     std::fs::write(input.join("a-empty.txt"), "").unwrap();
@@ -320,7 +342,7 @@ fn bad_files_become_rejects_and_the_batch_goes_on() {
 
 #[test]
 fn a_rerun_replaces_the_dataset_and_clears_an_interrupted_one() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("a_rerun_replaces_the_dataset_and_clears_an_interrupted_one");
     let out = tmp.path().join("out");
     ingest(&[&repo().join("data/samples")], &out);
     // What a run killed before its commit leaves behind.
@@ -335,7 +357,7 @@ fn a_rerun_replaces_the_dataset_and_clears_an_interrupted_one() {
 
 #[test]
 fn check_config_reports_every_error() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = TempDir::new("check_config_reports_every_error");
     let template = std::fs::read_to_string(repo().join("config/template.toml"))
         .unwrap()
         .replacen("cols = [\"projects\", \"amount\"]", "cols = [\"projects\", \"nope\"]", 1)
@@ -352,4 +374,25 @@ fn check_config_reports_every_error() {
     let ok = xxgk(&["check-config"]);
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("template gov2021"));
+}
+
+#[test]
+fn folders_are_walked_in_order_and_filtered_by_extension() {
+    let tmp = TempDir::new("folders_are_walked_in_order_and_filtered_by_extension");
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(input.join("b")).unwrap();
+    let sample = std::fs::read(repo().join("data/samples/000002-tab_rows-gov2021.txt")).unwrap();
+    std::fs::write(input.join("b/2.txt"), &sample).unwrap();
+    std::fs::write(input.join("a.TXT"), &sample).unwrap();
+    std::fs::write(input.join("c.pdf"), &sample).unwrap();
+    let out = tmp.path().join("out");
+    ingest(&[&input], &out);
+    let mut paths = Vec::new();
+    for (_, batch) in read_table(&out, "reports") {
+        let p = strings(&batch, "source_path");
+        paths.extend((0..batch.num_rows()).map(|i| p.value(i).to_string()));
+    }
+    let relative: Vec<String> =
+        paths.iter().map(|p| Path::new(p).strip_prefix(&input).unwrap().display().to_string()).collect();
+    assert_eq!(relative, ["a.TXT", "b/2.txt"]);
 }
