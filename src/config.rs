@@ -41,6 +41,37 @@ pub struct TemplateFile {
     #[serde(default)]
     pub section: Vec<SectionDef>,
     pub table: Vec<TableDef>,
+    #[serde(default)]
+    pub check: Vec<CheckDef>,
+    #[serde(default)]
+    pub bound: Vec<BoundDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckDef {
+    pub code: String,
+    pub table: String,
+    /// `col`: one result per column, terms are rows; `row`: per row, terms are columns.
+    pub each: String,
+    #[serde(default)]
+    pub rows: Vec<String>,
+    pub lhs: Vec<String>,
+    pub rhs: Vec<String>,
+    pub templates: Option<Vec<String>>,
+    #[serde(default)]
+    pub soft: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoundDef {
+    pub table: String,
+    pub row: String,
+    pub col: String,
+    pub max: f64,
+    pub templates: Option<Vec<String>>,
+    pub warning: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -88,7 +88,8 @@ pub fn run(settings: &Settings, catalog: &Catalog, options: &IngestOptions) -> R
             }
         }
         drop(sender);
-        let dataset = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+        let mut dataset = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+        dataset.check_across_years()?;
         progress.finish_and_clear();
         let manifest = Manifest {
             tool: "xxgk",

@@ -26,4 +26,5 @@ pub mod sink;
 pub mod synth;
 pub mod template;
 pub mod tokenize;
+pub mod validate;
 pub mod value;

@@ -10,8 +10,9 @@ use crate::align::{self, Cell};
 use crate::decode;
 use crate::meta::{self, Meta};
 use crate::sections::{self, SectionText};
-use crate::template::Catalog;
+use crate::template::{Catalog, Template};
 use crate::tokenize::{self, Layout};
+use crate::validate::{self, CheckResult, Operands};
 use crate::value::Status;
 
 /// A parsed document.
@@ -22,9 +23,11 @@ pub struct Report<'t> {
     pub source_bytes: u64,
     pub encoding: &'static str,
     pub layout: Layout,
-    pub template: &'t str,
+    pub template: &'t Template,
     pub meta: Meta,
     pub cells: Vec<Cell<'t>>,
+    /// The template's arithmetic on this report alone.
+    pub checks: Vec<CheckResult<'t>>,
     pub sections: Vec<SectionText>,
     pub status: ParseStatus,
     pub warnings: Vec<String>,
@@ -32,9 +35,9 @@ pub struct Report<'t> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParseStatus {
-    /// All three tables found and every cell read.
+    /// All three tables found, every cell read, every check passed.
     Ok,
-    /// Tables found, but cells missing or unreadable.
+    /// Tables found, but cells missing or unreadable, or a check failed.
     Partial,
 }
 
@@ -116,19 +119,28 @@ pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Ca
         }
     }
     warnings.extend(alignment.warnings);
+    let operands = Operands::from_cells(&alignment.cells);
+    let checks = validate::check_report(alignment.template, &operands);
+    warnings.extend(validate::check_warnings(alignment.template, &checks));
+    warnings.extend(validate::bound_warnings(alignment.template, &alignment.cells));
     let unread =
         alignment.cells.iter().filter(|c| matches!(c.reading.status, Status::Missing | Status::Invalid)).count();
     if unread > 0 {
         warnings.push(format!("{unread} cells missing or invalid"));
     }
-    let status = if unread == 0 && alignment.tables_found.len() == alignment.template.tables.len() {
+    let all_tables = alignment.tables_found.len() == alignment.template.tables.len();
+    let status = if unread == 0 && all_tables && !checks.iter().any(CheckResult::is_hard_failure) {
         ParseStatus::Ok
     } else {
         ParseStatus::Partial
     };
     let meta = meta::extract(&tokens.tokens, tokens.title.as_deref());
-    if meta.year.is_none() {
-        warnings.push("report year not found".to_string());
+    match (meta.year, meta.published_date.as_deref()) {
+        (None, _) => warnings.push("report year not found".to_string()),
+        (Some(year), Some(date)) if date.get(..4).and_then(|y| y.parse::<i16>().ok()).is_some_and(|y| y < year) => {
+            warnings.push(format!("signature date {date} is before the report year {year}"));
+        }
+        _ => {}
     }
     Outcome::Report(Box::new(Report {
         report_id,
@@ -136,10 +148,11 @@ pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Ca
         source_bytes: bytes.len() as u64,
         encoding: decoded.encoding,
         layout: tokens.layout,
-        template: &alignment.template.code,
+        template: alignment.template,
         meta,
         sections: sections::extract(&tokens.tokens, catalog),
         cells: alignment.cells,
+        checks,
         status,
         warnings,
     }))

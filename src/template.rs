@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::config::{RowCols, TemplateFile};
 use crate::label;
+use crate::validate::rules::{self, Bound, Check};
 
 /// All template versions and the narrative section titles.
 #[derive(Debug)]
@@ -23,6 +24,10 @@ pub struct Template {
     /// Normalised header texts only this version prints.
     pub markers: Vec<String>,
     pub tables: Vec<Table>,
+    /// The template's arithmetic.
+    pub checks: Vec<Check>,
+    /// Plausibility bounds on single cells.
+    pub bounds: Vec<Bound>,
 }
 
 #[derive(Debug)]
@@ -87,12 +92,17 @@ impl Catalog {
                 .collect();
             let tables =
                 file.table.iter().map(|t| compile_table(t, &version.code, &known, &headers, &mut errors)).collect();
+            let tables: Vec<Table> = tables;
+            let checks = rules::compile_checks(&file.check, &version.code, &tables, &mut errors);
+            let bounds = rules::compile_bounds(&file.bound, &version.code, &tables, &mut errors);
             templates.push(Template {
                 code: version.code.clone(),
                 name: version.name.clone(),
                 is_default: version.default,
                 markers: version.markers.iter().map(|m| label::normalize(m)).collect(),
                 tables,
+                checks,
+                bounds,
             });
         }
         let sections = file

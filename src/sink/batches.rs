@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    Date32Builder, Float64Builder, Int32Builder, Int64Builder, Int8Builder, ListBuilder, StringBuilder,
+    BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, Int8Builder, ListBuilder, StringBuilder,
     TimestampMicrosecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 
 use super::schema::{self, SCHEMA_VERSION};
 use crate::report::{Reject, Report};
+use crate::validate::CheckResult;
 use crate::value::Status;
 
 /// Values every row of a run shares.
@@ -43,7 +44,7 @@ pub fn cells(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
         for cell in &report.cells {
             id.append_value(&report.report_id);
             agency.append_option(report.meta.agency.as_deref());
-            template.append_value(report.template);
+            template.append_value(&report.template.code);
             table.append_value(&cell.table.code);
             row.append_value(&cell.row.code);
             col.append_value(&cell.col.code);
@@ -99,7 +100,7 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
         bytes.append_value(i64::try_from(r.source_bytes).unwrap_or(i64::MAX));
         encoding.append_value(r.encoding);
         layout.append_value(r.layout.as_str());
-        template.append_value(r.template);
+        template.append_value(&r.template.code);
         let date = r.meta.published_date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
         published.append_option(date.and_then(|d| i32::try_from((d - epoch).num_days()).ok()));
         admin_level.append_null();
@@ -108,7 +109,8 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
         cells.append_value(i32::try_from(r.cells.len()).unwrap_or(i32::MAX));
         let ok = r.cells.iter().filter(|c| c.reading.status == Status::Ok).count();
         cells_ok.append_value(i32::try_from(ok).unwrap_or(i32::MAX));
-        checks_failed.append_null();
+        let failed = r.checks.iter().filter(|c| c.is_hard_failure()).count();
+        checks_failed.append_value(i32::try_from(failed).unwrap_or(i32::MAX));
         for w in &r.warnings {
             warnings.values().append_value(w);
         }
@@ -194,6 +196,47 @@ pub fn rejects(rejects: &[&Reject], stamp: RunStamp) -> Result<RecordBatch, Arro
             Arc::new(line_no.finish()),
             Arc::new(parser.finish()),
             Arc::new(ingested.finish()),
+        ],
+    )
+}
+
+/// Check results, each with the id of its report.
+pub fn checks<'a>(results: impl Iterator<Item = (&'a str, &'a CheckResult<'a>)>) -> Result<RecordBatch, ArrowError> {
+    let (mut id, mut check, mut table, mut row, mut col, mut status) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    );
+    let (mut lhs, mut rhs, mut delta) = (Float64Builder::new(), Float64Builder::new(), Float64Builder::new());
+    let mut soft = BooleanBuilder::new();
+    for (report_id, r) in results {
+        id.append_value(report_id);
+        check.append_value(&r.check.code);
+        table.append_value(&r.check.table);
+        row.append_option(r.row);
+        col.append_option(r.col);
+        lhs.append_option(r.lhs);
+        rhs.append_option(r.rhs);
+        delta.append_option(r.delta());
+        status.append_value(r.status.as_str());
+        soft.append_value(r.check.soft);
+    }
+    batch(
+        &schema::CHECKS,
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(check.finish()),
+            Arc::new(table.finish()),
+            Arc::new(row.finish()),
+            Arc::new(col.finish()),
+            Arc::new(lhs.finish()),
+            Arc::new(rhs.finish()),
+            Arc::new(delta.finish()),
+            Arc::new(status.finish()),
+            Arc::new(soft.finish()),
         ],
     )
 }

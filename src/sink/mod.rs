@@ -23,6 +23,7 @@ use parquet::file::properties::WriterProperties;
 pub use batches::RunStamp;
 
 use crate::report::{Outcome, Reject, Report};
+use crate::validate::{self, CheckResult, CheckStatus, YearFacts};
 
 /// Rows per Parquet row group: large enough to compress well, small enough
 /// to bound the writer's memory.
@@ -38,6 +39,10 @@ pub struct Counts {
     pub cells: u64,
     pub cells_ok: u64,
     pub sections: u64,
+    /// Check rows that failed within reports (soft checks excluded).
+    pub checks_failed: u64,
+    /// Check rows that failed between a report and the year before.
+    pub checks_failed_across_years: u64,
 }
 
 /// The output tables and the folder each is written to.
@@ -45,6 +50,7 @@ pub struct Counts {
 enum OutTable {
     Cells,
     Reports,
+    Checks,
     Sections,
     Rejects,
 }
@@ -54,6 +60,7 @@ impl OutTable {
         match self {
             OutTable::Cells => "cells",
             OutTable::Reports => "reports",
+            OutTable::Checks => "checks",
             OutTable::Sections => "sections",
             OutTable::Rejects => "rejects",
         }
@@ -63,6 +70,7 @@ impl OutTable {
         match self {
             OutTable::Cells => &schema::CELLS,
             OutTable::Reports => &schema::REPORTS,
+            OutTable::Checks => &schema::CHECKS,
             OutTable::Sections => &schema::SECTIONS,
             OutTable::Rejects => &schema::REJECTS,
         }
@@ -72,6 +80,7 @@ impl OutTable {
         match self {
             OutTable::Cells => "xxgk cells: one row per statistics-table cell of a report (long format)",
             OutTable::Reports => "xxgk reports: one row per parsed source document",
+            OutTable::Checks => "xxgk checks: one row per arithmetic check of the template per report",
             OutTable::Sections => "xxgk sections: narrative text of each report section",
             OutTable::Rejects => "xxgk rejects: input files that yielded no tables, with the reason",
         }
@@ -79,11 +88,13 @@ impl OutTable {
 }
 
 /// A dataset being written.
-pub struct Dataset {
+pub struct Dataset<'t> {
     out: PathBuf,
     staging: PathBuf,
     stamp: RunStamp,
     writers: BTreeMap<(OutTable, String), ArrowWriter<File>>,
+    /// What the checks across years need of each report, kept until commit.
+    year_facts: Vec<YearFacts<'t>>,
     pub counts: Counts,
 }
 
@@ -108,9 +119,9 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{suffix}"))
 }
 
-impl Dataset {
+impl<'t> Dataset<'t> {
     /// Starts a dataset for `out`, repairing what an interrupted run left.
-    pub fn create(out: &Path, stamp: RunStamp) -> Result<Dataset> {
+    pub fn create(out: &Path, stamp: RunStamp) -> Result<Dataset<'t>> {
         let previous = previous_path(out);
         if !out.exists() && previous.exists() {
             std::fs::rename(&previous, out)
@@ -122,11 +133,18 @@ impl Dataset {
                 .with_context(|| format!("cannot remove stale staging folder {}", staging.display()))?;
         }
         std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        Ok(Dataset { out: out.to_path_buf(), staging, stamp, writers: BTreeMap::new(), counts: Counts::default() })
+        Ok(Dataset {
+            out: out.to_path_buf(),
+            staging,
+            stamp,
+            writers: BTreeMap::new(),
+            year_facts: Vec::new(),
+            counts: Counts::default(),
+        })
     }
 
     /// Appends a batch of parsed documents, in the order given.
-    pub fn write(&mut self, outcomes: &[Outcome]) -> Result<()> {
+    pub fn write(&mut self, outcomes: &[Outcome<'t>]) -> Result<()> {
         let mut by_partition: BTreeMap<String, Vec<&Report>> = BTreeMap::new();
         let mut rejects: Vec<&Reject> = Vec::new();
         for outcome in outcomes {
@@ -148,9 +166,15 @@ impl Dataset {
                 self.counts.cells_ok +=
                     r.cells.iter().filter(|c| c.reading.status == crate::value::Status::Ok).count() as u64;
                 self.counts.sections += r.sections.len() as u64;
+                self.counts.checks_failed += r.checks.iter().filter(|c| c.is_hard_failure()).count() as u64;
+                if let (Some(agency), Some(year)) = (&r.meta.agency, r.meta.year) {
+                    self.year_facts.push(YearFacts::new(&r.report_id, agency, year, r.template, &r.cells));
+                }
             }
             self.append(OutTable::Cells, part, batches::cells(reports)?)?;
             self.append(OutTable::Reports, part, batches::reports(reports, self.stamp)?)?;
+            let checks = reports.iter().flat_map(|r| r.checks.iter().map(|c| (r.report_id.as_str(), c)));
+            self.append(OutTable::Checks, part, batches::checks(checks)?)?;
             self.append(OutTable::Sections, part, batches::sections(reports)?)?;
         }
         if !rejects.is_empty() {
@@ -178,13 +202,31 @@ impl Dataset {
         writer.write(&batch).with_context(|| format!("cannot write {} rows to {}/{}", table.dir(), table.dir(), part))
     }
 
+    /// Runs the checks that compare a report with the same agency's report
+    /// of the year before, now that every report is in.
+    pub fn check_across_years(&mut self) -> Result<()> {
+        let facts = std::mem::take(&mut self.year_facts);
+        let results = validate::check_across_years(&facts);
+        let mut by_partition: BTreeMap<String, Vec<(&str, &CheckResult)>> = BTreeMap::new();
+        for (report, result) in &results {
+            by_partition.entry(partition(Some(report.year))).or_default().push((report.report_id.as_str(), result));
+            if result.status == CheckStatus::Fail {
+                self.counts.checks_failed_across_years += 1;
+            }
+        }
+        for (part, rows) in by_partition {
+            self.append(OutTable::Checks, &part, batches::checks(rows.into_iter())?)?;
+        }
+        Ok(())
+    }
+
     /// Closes every file, writes the manifest and swaps the dataset into place.
     pub fn commit(mut self, manifest: &manifest::Manifest) -> Result<Counts> {
         for ((table, part), writer) in std::mem::take(&mut self.writers) {
             writer.close().with_context(|| format!("cannot finish {}/{}", table.dir(), part))?;
         }
         // Every table folder exists, even when empty, so readers find the dataset's shape.
-        for table in [OutTable::Cells, OutTable::Reports, OutTable::Sections, OutTable::Rejects] {
+        for table in [OutTable::Cells, OutTable::Reports, OutTable::Checks, OutTable::Sections, OutTable::Rejects] {
             std::fs::create_dir_all(self.staging.join(table.dir()))?;
         }
         manifest.write(&self.staging.join("manifest.json"))?;

@@ -89,3 +89,18 @@ pub static REJECTS: LazyLock<SchemaRef> = LazyLock::new(|| {
         timestamp("ingested_at"),
     ]))
 });
+
+pub static CHECKS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(vec![
+        utf8("report_id", false),
+        utf8("check", false),
+        utf8("table", false),
+        utf8("row", true),
+        utf8("col", true),
+        Field::new("lhs", DataType::Float64, true),
+        Field::new("rhs", DataType::Float64, true),
+        Field::new("delta", DataType::Float64, true),
+        utf8("status", false),
+        Field::new("soft", DataType::Boolean, false),
+    ]))
+});

@@ -1,0 +1,350 @@
+//! Validate: the template's arithmetic and plausibility bounds on parsed
+//! reports. Pure: cells and rules in, check results and warnings out. Checks
+//! that compare a report with the previous year's run once every file is
+//! parsed, over the [`YearFacts`] kept for each report.
+
+pub mod rules;
+
+use std::collections::HashMap;
+
+use crate::align::Cell;
+use crate::template::Template;
+use crate::value::Status;
+use rules::{Check, Each, Term};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Skipped,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// One check on one row or column of one report.
+#[derive(Debug, Clone)]
+pub struct CheckResult<'t> {
+    pub check: &'t Check,
+    pub row: Option<&'t str>,
+    pub col: Option<&'t str>,
+    pub lhs: Option<f64>,
+    pub rhs: Option<f64>,
+    pub status: CheckStatus,
+    /// Line of the left-hand cell.
+    pub line: Option<u32>,
+    /// Skipped because one side was printed entirely blank beside a
+    /// non-zero other side: a total or its parts left blank are read as not
+    /// reported.
+    pub blank_side: Option<BlankSide>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlankSide {
+    Lhs,
+    Rhs,
+}
+
+impl CheckResult<'_> {
+    pub fn delta(&self) -> Option<f64> {
+        Some(self.lhs? - self.rhs?)
+    }
+
+    /// A failure that counts against the report.
+    pub fn is_hard_failure(&self) -> bool {
+        self.status == CheckStatus::Fail && !self.check.soft
+    }
+}
+
+/// A cell as a check reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Operand {
+    pub value: Option<f64>,
+    pub status: Status,
+    pub line: Option<u32>,
+}
+
+/// The cells of one report that checks may read, by table, row and column.
+#[derive(Debug, Default, Clone)]
+pub struct Operands<'t> {
+    /// Table → row → column → cell.
+    cells: HashMap<&'t str, HashMap<&'t str, HashMap<&'t str, Operand>>>,
+    /// Row and column codes per table, in template order.
+    rows: HashMap<&'t str, Vec<&'t str>>,
+    cols: HashMap<&'t str, Vec<&'t str>>,
+}
+
+impl<'t> Operands<'t> {
+    pub fn from_cells<'c>(cells: impl IntoIterator<Item = &'c Cell<'t>>) -> Operands<'t>
+    where
+        't: 'c,
+    {
+        let mut operands = Operands::default();
+        for cell in cells {
+            let (table, row, col) = (cell.table.code.as_str(), cell.row.code.as_str(), cell.col.code.as_str());
+            let operand = Operand { value: cell.reading.value, status: cell.reading.status, line: cell.line };
+            operands.cells.entry(table).or_default().entry(row).or_default().insert(col, operand);
+            let rows = operands.rows.entry(table).or_default();
+            if rows.last() != Some(&row) && !rows.contains(&row) {
+                rows.push(row);
+            }
+            let cols = operands.cols.entry(table).or_default();
+            if !cols.contains(&col) {
+                cols.push(col);
+            }
+        }
+        operands
+    }
+
+    fn get(&self, table: &str, row: &str, col: &str) -> Option<&Operand> {
+        self.cells.get(table)?.get(row)?.get(col)
+    }
+
+    /// Codes of the term's dimension in `table`: rows for `Each::Col`.
+    fn codes(&self, table: &str, each: Each) -> &[&'t str] {
+        let map = if each == Each::Col { &self.rows } else { &self.cols };
+        map.get(table).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A side of a check, summed.
+enum Side {
+    Sum { total: f64, all_blank: bool, line: Option<u32> },
+    Unreadable,
+}
+
+fn side(check: &Check, terms: &[Term], fixed: &str, this: &Operands, previous: Option<&Operands>) -> Side {
+    let mut total = 0.0;
+    let mut all_blank = true;
+    let mut line = None;
+    let mut seen = 0;
+    for term in terms {
+        let source = match (term.previous, previous) {
+            (false, _) => this,
+            (true, Some(p)) => p,
+            (true, None) => return Side::Unreadable,
+        };
+        let codes: Vec<&str> = if term.prefix {
+            source
+                .codes(&check.table, check.each)
+                .iter()
+                .copied()
+                .filter(|c| c.starts_with(&term.code) && !check.named.contains(*c))
+                .collect()
+        } else {
+            vec![term.code.as_str()]
+        };
+        for code in codes {
+            let (row, col) = if check.each == Each::Col { (code, fixed) } else { (fixed, code) };
+            let Some(operand) = source.get(&check.table, row, col) else {
+                return Side::Unreadable;
+            };
+            let value = match operand.status {
+                Status::Ok => operand.value.unwrap_or(0.0),
+                Status::Blank | Status::Dash => 0.0,
+                Status::Missing | Status::Invalid => return Side::Unreadable,
+            };
+            all_blank &= operand.status == Status::Blank;
+            line = line.or(operand.line);
+            seen += 1;
+            total += if term.negative { -value } else { value };
+        }
+    }
+    if seen == 0 {
+        return Side::Unreadable;
+    }
+    Side::Sum { total, all_blank, line }
+}
+
+/// Runs `check` on every row or column it covers.
+pub fn run_check<'t>(check: &'t Check, this: &Operands<'t>, previous: Option<&Operands<'t>>) -> Vec<CheckResult<'t>> {
+    let instances: Vec<&'t str> = match check.each {
+        Each::Col => this.cols.get(check.table.as_str()).cloned().unwrap_or_default(),
+        Each::Row if !check.rows.is_empty() => {
+            let present = this.rows.get(check.table.as_str()).cloned().unwrap_or_default();
+            present.into_iter().filter(|r| check.rows.iter().any(|c| c == r)).collect()
+        }
+        Each::Row => this.rows.get(check.table.as_str()).cloned().unwrap_or_default(),
+    };
+    let mut results = Vec::new();
+    for fixed in instances {
+        // Only rows or columns that print the left side are checked.
+        let has_lhs = check.lhs.iter().filter(|t| !t.previous && !t.prefix).all(|t| {
+            let (row, col) = if check.each == Each::Col { (t.code.as_str(), fixed) } else { (fixed, t.code.as_str()) };
+            this.get(&check.table, row, col).is_some()
+        });
+        if !has_lhs {
+            continue;
+        }
+        let (row, col) = match check.each {
+            Each::Col => (None, Some(fixed)),
+            Each::Row => (Some(fixed), check.lhs.first().filter(|t| !t.prefix).map(|t| t.code.as_str())),
+        };
+        let mut result = CheckResult {
+            check,
+            row,
+            col,
+            lhs: None,
+            rhs: None,
+            status: CheckStatus::Skipped,
+            line: None,
+            blank_side: None,
+        };
+        if let (
+            Side::Sum { total: lhs, all_blank: lhs_blank, line },
+            Side::Sum { total: rhs, all_blank: rhs_blank, line: rhs_line },
+        ) = (side(check, &check.lhs, fixed, this, previous), side(check, &check.rhs, fixed, this, previous))
+        {
+            result.line = line.or(rhs_line);
+            if lhs_blank && rhs != 0.0 {
+                result.blank_side = Some(BlankSide::Lhs);
+            } else if rhs_blank && lhs != 0.0 {
+                result.blank_side = Some(BlankSide::Rhs);
+            } else {
+                result.lhs = Some(lhs);
+                result.rhs = Some(rhs);
+                let tolerance = 1e-6 * lhs.abs().max(rhs.abs()).max(1.0);
+                result.status = if (lhs - rhs).abs() <= tolerance { CheckStatus::Pass } else { CheckStatus::Fail };
+            }
+        }
+        results.push(result);
+    }
+    results
+}
+
+/// The checks of one report that need no other report.
+pub fn check_report<'t>(template: &'t Template, operands: &Operands<'t>) -> Vec<CheckResult<'t>> {
+    template.checks.iter().filter(|c| !c.across_years()).flat_map(|c| run_check(c, operands, None)).collect()
+}
+
+/// Human-readable warnings for a report's check results: blank totals read
+/// as not reported, and failures with their first instance.
+pub fn check_warnings(template: &Template, results: &[CheckResult]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for check in &template.checks {
+        let mine: Vec<&CheckResult> = results.iter().filter(|r| std::ptr::eq(r.check, check)).collect();
+        for side in [BlankSide::Lhs, BlankSide::Rhs] {
+            let blank: Vec<&&CheckResult> = mine.iter().filter(|r| r.blank_side == Some(side)).collect();
+            let Some(first) = blank.first() else { continue };
+            let label = lhs_label(template, check);
+            let (parts, over) = match check.each {
+                Each::Row => ("columns", "rows"),
+                Each::Col => ("rows", "columns"),
+            };
+            let what = match (side, check.each) {
+                (BlankSide::Lhs, Each::Row) => {
+                    format!("{label} column blank in {} {over} beside non-zero parts", blank.len())
+                }
+                (BlankSide::Lhs, Each::Col) => {
+                    format!("{label} row blank in {} {over} beside non-zero parts", blank.len())
+                }
+                (BlankSide::Rhs, _) => {
+                    format!("{parts} summed into {label} blank in {} {over} beside a non-zero total", blank.len())
+                }
+            };
+            warnings.push(format!("{}{what}, read as not reported ({})", at_line(first.line), check.code));
+        }
+        let failed: Vec<&&CheckResult> = mine.iter().filter(|r| r.status == CheckStatus::Fail).collect();
+        if let Some(first) = failed.first() {
+            let instance = first.row.or(first.col).unwrap_or("");
+            warnings.push(format!(
+                "{}check {}{} fails in {} of {} (first {instance}: {} vs {})",
+                at_line(first.line),
+                check.code,
+                if check.soft { " (soft)" } else { "" },
+                failed.len(),
+                mine.len(),
+                number(first.lhs),
+                number(first.rhs),
+            ));
+        }
+    }
+    warnings
+}
+
+/// Warnings for cells past the template's plausibility bounds.
+pub fn bound_warnings(template: &Template, cells: &[Cell]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for bound in &template.bounds {
+        let hit =
+            cells.iter().find(|c| c.table.code == bound.table && c.row.code == bound.row && c.col.code == bound.col);
+        if let Some(cell) = hit.filter(|c| c.reading.value.is_some_and(|v| v > bound.max)) {
+            let value = cell.raw.as_deref().unwrap_or_default();
+            warnings.push(format!("{}{}", at_line(cell.line), bound.warning.replace("{value}", value)));
+        }
+    }
+    warnings
+}
+
+fn at_line(line: Option<u32>) -> String {
+    line.map(|l| format!("line {l}: ")).unwrap_or_default()
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map_or("?".to_string(), |v| format!("{v}"))
+}
+
+/// The printed label of a check's left-hand column or row (its last segment).
+fn lhs_label(template: &Template, check: &Check) -> String {
+    let code = check.lhs.first().map(|t| t.code.as_str()).unwrap_or_default();
+    let rows = template.tables.iter().filter(|t| t.code == check.table).flat_map(|t| &t.rows);
+    let label = match check.each {
+        Each::Row => rows.flat_map(|r| &r.cols).find(|c| c.code == code).map(|c| c.label.as_str()),
+        Each::Col => rows.into_iter().find(|r| r.code == code).map(|r| r.label.as_str()),
+    };
+    label.and_then(|l| l.rsplit('/').next()).unwrap_or(code).to_string()
+}
+
+/// What one report contributes to the checks across years: who and when,
+/// and the cells those checks read.
+#[derive(Debug, Clone)]
+pub struct YearFacts<'t> {
+    pub report_id: String,
+    pub agency: String,
+    pub year: i16,
+    pub template: &'t Template,
+    pub operands: Operands<'t>,
+}
+
+impl<'t> YearFacts<'t> {
+    /// Keeps only the cells of the rows that checks across years read.
+    pub fn new(report_id: &str, agency: &str, year: i16, template: &'t Template, cells: &[Cell<'t>]) -> YearFacts<'t> {
+        let wanted = |cell: &&Cell| {
+            template.checks.iter().filter(|c| c.across_years() && c.table == cell.table.code).any(|c| match c.each {
+                Each::Col => {
+                    c.terms()
+                        .any(|t| if t.prefix { cell.row.code.starts_with(&t.code) } else { cell.row.code == t.code })
+                }
+                Each::Row => c.rows.is_empty() || c.rows.contains(&cell.row.code),
+            })
+        };
+        let operands = Operands::from_cells(cells.iter().filter(wanted));
+        YearFacts { report_id: report_id.to_string(), agency: agency.to_string(), year, template, operands }
+    }
+}
+
+/// Runs the checks across years: each report against the one report of the
+/// same agency for the year before, when there is exactly one.
+pub fn check_across_years<'a, 't>(facts: &'a [YearFacts<'t>]) -> Vec<(&'a YearFacts<'t>, CheckResult<'t>)> {
+    let mut by_key: HashMap<(&str, i16), Vec<&YearFacts>> = HashMap::new();
+    for f in facts {
+        by_key.entry((f.agency.as_str(), f.year)).or_default().push(f);
+    }
+    let mut results = Vec::new();
+    for f in facts {
+        let Some([previous]) = by_key.get(&(f.agency.as_str(), f.year - 1)).map(Vec::as_slice) else {
+            continue;
+        };
+        for check in f.template.checks.iter().filter(|c| c.across_years()) {
+            results.extend(run_check(check, &f.operands, Some(&previous.operands)).into_iter().map(|r| (f, r)));
+        }
+    }
+    results
+}
