@@ -42,6 +42,12 @@ pub enum Command {
         #[arg(long)]
         fail_on_reject: bool,
     },
+    /// Summarise a dataset's quality: reports by status, most failed checks, worst files
+    Check {
+        /// Dataset directory [default: ingest.out from the config]
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
     /// Validate the configuration and templates, and print what they define
     CheckConfig,
     /// Write synthetic reports in every layout, with ground-truth.csv of every cell
@@ -74,6 +80,10 @@ pub fn run(opts: Opts) -> Result<i32> {
                 eprintln!("xxgk: {summary}; dataset in {}", options.out.display());
             }
             Ok(if fail_on_reject && summary.counts.rejects > 0 { 1 } else { 0 })
+        }
+        Command::Check { data } => {
+            print!("{}", crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?);
+            Ok(0)
         }
         Command::CheckConfig => {
             println!("config: {} (ok)", settings.source);

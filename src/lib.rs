@@ -20,6 +20,7 @@ pub mod discover;
 pub mod ingest;
 pub mod label;
 pub mod meta;
+pub mod quality;
 pub mod report;
 pub mod sections;
 pub mod sink;

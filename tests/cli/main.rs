@@ -1,5 +1,6 @@
 //! End-to-end tests: run the real `xxgk` binary on fixture folders in a temp
-//! dir and read the Parquet dataset back.
+//! dir and read the Parquet dataset back. One test binary; `validation` and
+//! `hostile` hold the tests of checks and of bad input.
 //!
 //! Tests over `../shared/corpus` print `SKIPPED` and pass when it is absent
 //! (a lone clone); `.ci/run` sets `XXGK_REQUIRE_CORPUS=1`, which turns a
@@ -13,6 +14,9 @@ use std::process::{Command, Output};
 use arrow_array::{Array, Float64Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+mod hostile;
+mod validation;
 
 /// A scratch folder under the system temp dir, removed when dropped.
 struct TempDir(PathBuf);

@@ -1,0 +1,162 @@
+//! Quality: reads a dataset back and summarises it for a person: reports by
+//! status, the checks that fail most, the worst files. Reads only.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use arrow_array::{Array, BooleanArray, Int32Array, ListArray, RecordBatch, StringArray};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+/// How many checks and files the summary lists.
+const TOP: usize = 10;
+
+/// A report row, as the summary needs it.
+struct ReportRow {
+    path: String,
+    status: String,
+    checks_failed: i32,
+    cells: i32,
+    cells_ok: i32,
+    warnings: usize,
+}
+
+/// Prints the summary of the dataset in `data`.
+pub fn summarise(data: &Path) -> Result<String> {
+    if !data.join("manifest.json").exists() {
+        anyhow::bail!("{} is not an xxgk dataset (no manifest.json)", data.display());
+    }
+    let reports = read_reports(data)?;
+    let rejects = count_rows(data, "rejects")?;
+    let mut out = String::new();
+    let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
+    writeln!(out, "reports: {} ok, {} partial; {} files rejected", count("ok"), count("partial"), rejects)?;
+
+    // Failed rows and the reports they fall in, per check.
+    let mut failed: HashMap<String, (usize, HashSet<String>)> = HashMap::new();
+    for batch in batches(data, "checks")? {
+        let (ids, checks, status) =
+            (strings(&batch, "report_id")?, strings(&batch, "check")?, strings(&batch, "status")?);
+        let soft = batch
+            .column_by_name("soft")
+            .and_then(|c| c.as_any().downcast_ref::<BooleanArray>())
+            .context("checks has no soft column")?;
+        for i in (0..batch.num_rows()).filter(|&i| status.value(i) == "fail") {
+            let name = format!("{}{}", checks.value(i), if soft.value(i) { " (soft)" } else { "" });
+            let entry = failed.entry(name).or_default();
+            entry.0 += 1;
+            entry.1.insert(ids.value(i).to_string());
+        }
+    }
+    let mut failed: Vec<_> = failed.into_iter().collect();
+    failed.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    writeln!(out, "\nmost failed checks:")?;
+    if failed.is_empty() {
+        writeln!(out, "  none")?;
+    } else {
+        writeln!(out, "  {:<28} {:>10} {:>8}", "check", "rows", "reports")?;
+    }
+    for (name, (rows, ids)) in failed.iter().take(TOP) {
+        writeln!(out, "  {name:<28} {rows:>10} {:>8}", ids.len())?;
+    }
+
+    let mut worst: Vec<&ReportRow> = reports.iter().filter(|r| r.status != "ok" || r.warnings > 0).collect();
+    worst.sort_by(|a, b| {
+        (b.checks_failed, b.cells - b.cells_ok, b.warnings).cmp(&(a.checks_failed, a.cells - a.cells_ok, a.warnings))
+    });
+    writeln!(out, "\nworst files:")?;
+    if worst.is_empty() {
+        writeln!(out, "  none")?;
+    } else {
+        writeln!(out, "  {:<8} {:>13} {:>12} {:>9}  file", "status", "checks failed", "cells not ok", "warnings")?;
+    }
+    for r in worst.iter().take(TOP) {
+        writeln!(
+            out,
+            "  {:<8} {:>13} {:>12} {:>9}  {}",
+            r.status,
+            r.checks_failed,
+            r.cells - r.cells_ok,
+            r.warnings,
+            r.path
+        )?;
+    }
+    Ok(out)
+}
+
+fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
+    let mut rows = Vec::new();
+    for batch in batches(data, "reports")? {
+        let (paths, status) = (strings(&batch, "source_path")?, strings(&batch, "parse_status")?);
+        let failed = ints(&batch, "checks_failed")?;
+        let (cells, cells_ok) = (ints(&batch, "cells")?, ints(&batch, "cells_ok")?);
+        let warnings = batch
+            .column_by_name("warnings")
+            .and_then(|c| c.as_any().downcast_ref::<ListArray>())
+            .context("reports has no warnings column")?;
+        for i in 0..batch.num_rows() {
+            rows.push(ReportRow {
+                path: paths.value(i).to_string(),
+                status: status.value(i).to_string(),
+                checks_failed: if failed.is_valid(i) { failed.value(i) } else { 0 },
+                cells: cells.value(i),
+                cells_ok: cells_ok.value(i),
+                warnings: warnings.value(i).len(),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+fn count_rows(data: &Path, table: &str) -> Result<usize> {
+    Ok(batches(data, table)?.iter().map(RecordBatch::num_rows).sum())
+}
+
+/// Every record batch of one output table, across its partitions.
+fn batches(data: &Path, table: &str) -> Result<Vec<RecordBatch>> {
+    let mut files = Vec::new();
+    let dir = data.join(table);
+    if dir.exists() {
+        collect_parquet(&dir, &mut files)?;
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.build())
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        for batch in reader {
+            out.push(batch.with_context(|| format!("cannot read {}", path.display()))?);
+        }
+    }
+    Ok(out)
+}
+
+fn collect_parquet(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_parquet(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "parquet") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn strings<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+        .with_context(|| format!("no string column {name}"))
+}
+
+fn ints<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a Int32Array> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
+        .with_context(|| format!("no int32 column {name}"))
+}
