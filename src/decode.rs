@@ -21,7 +21,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         .map(|(enc, _)| enc)
         .or_else(|| meta_charset(bytes).filter(|enc| *enc != UTF_8 || std::str::from_utf8(bytes).is_ok()))
         .unwrap_or_else(|| {
-            if std::str::from_utf8(bytes).is_ok() {
+            if mostly_utf8(bytes) {
                 UTF_8
             } else {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -34,6 +34,33 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     let (text, used, had_errors) = encoding.decode(bytes);
     let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.into_owned() };
     Decoded { text, encoding: used.name(), had_errors }
+}
+
+/// At most one invalid sequence per this many bytes still reads as UTF-8
+/// with damage, rather than as another encoding (legacy encodings fail on
+/// nearly every other byte).
+const UTF8_BYTES_PER_ERROR: usize = 100;
+
+/// Valid UTF-8, or UTF-8 with rare damage (a truncated character, a stray
+/// byte): legacy encodings of Chinese text fail UTF-8 on nearly every
+/// character.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let mut errors = 0;
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(_) => break,
+            Err(e) => {
+                errors += 1;
+                if errors * UTF8_BYTES_PER_ERROR > bytes.len().max(8 * UTF8_BYTES_PER_ERROR) {
+                    return false;
+                }
+                let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to()).max(1);
+                rest = &rest[skip.min(rest.len())..];
+            }
+        }
+    }
+    true
 }
 
 /// The encoding an HTML `<meta charset=…>` or `content="…; charset=…"` names.
@@ -71,6 +98,16 @@ mod tests {
         let d = decode(&bytes);
         assert_eq!(d.text, text);
         assert!(d.encoding == "GBK" || d.encoding == "gb18030", "{}", d.encoding);
+    }
+
+    #[test]
+    fn damaged_utf8_stays_utf8() {
+        let mut bytes = "三、收到和处理政府信息公开申请情况\n".repeat(100).into_bytes();
+        bytes.splice(10..10, [0xff, 0xfe]);
+        let d = decode(&bytes);
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.had_errors);
+        assert!(d.text.ends_with("三、收到和处理政府信息公开申请情况\n"));
     }
 
     #[test]

@@ -38,8 +38,13 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, 
                 Ok(_) => {}
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
+                    let broken_link =
+                        path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && !path.exists();
                     let reason = match err.loop_ancestor() {
                         Some(ancestor) => format!("symbolic link loop back to {}", ancestor.display()),
+                        None if broken_link => {
+                            "cannot read: broken symbolic link (its target does not exist)".to_string()
+                        }
                         None => format!("cannot list: {}", err.io_error().map_or(err.to_string(), |e| e.to_string())),
                     };
                     entries.push(Err(listing_error(&path, &reason)));

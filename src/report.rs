@@ -100,7 +100,9 @@ pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Ca
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return reject("empty file".to_string(), None);
     }
-    if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+    // UTF-16 text is full of NUL bytes; only its byte-order mark tells it from binary.
+    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
+    if !utf16 && bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
         return reject("binary file (NUL bytes), not text".to_string(), None);
     }
     let decoded = decode::decode(bytes);

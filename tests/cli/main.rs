@@ -36,7 +36,10 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // XXGK_KEEP_TEST_DIRS=1 keeps them for a look after a failure.
+        if std::env::var_os("XXGK_KEEP_TEST_DIRS").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }
 

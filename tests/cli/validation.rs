@@ -8,8 +8,17 @@ use arrow_array::{Array, Float64Array, ListArray};
 
 use crate::{ingest, read_table, shared_corpus, strings, xxgk, TempDir};
 
-/// One check row: (file, check, row, col) → (lhs, rhs, status).
-type CheckRows = HashMap<(String, String, Option<String>, Option<String>), (Option<f64>, Option<f64>, String)>;
+/// One row of the `checks` table, with the report's file name.
+#[derive(Debug, Clone, PartialEq)]
+struct CheckRow {
+    file: String,
+    check: String,
+    row: Option<String>,
+    col: Option<String>,
+    lhs: Option<f64>,
+    rhs: Option<f64>,
+    status: String,
+}
 
 fn file_names(out: &Path) -> HashMap<String, String> {
     let mut names = HashMap::new();
@@ -23,9 +32,9 @@ fn file_names(out: &Path) -> HashMap<String, String> {
     names
 }
 
-fn check_rows(out: &Path) -> CheckRows {
+fn check_rows(out: &Path) -> Vec<CheckRow> {
     let names = file_names(out);
-    let mut rows = HashMap::new();
+    let mut rows = Vec::new();
     for (_, batch) in read_table(out, "checks") {
         let (ids, check, row, col, status) = (
             strings(&batch, "report_id"),
@@ -38,18 +47,15 @@ fn check_rows(out: &Path) -> CheckRows {
             |name: &str| batch.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap().clone();
         let (lhs, rhs) = (number("lhs"), number("rhs"));
         for i in 0..batch.num_rows() {
-            let key = (
-                names[ids.value(i)].clone(),
-                check.value(i).to_string(),
-                row.is_valid(i).then(|| row.value(i).to_string()),
-                col.is_valid(i).then(|| col.value(i).to_string()),
-            );
-            let value = (
-                lhs.is_valid(i).then(|| lhs.value(i)),
-                rhs.is_valid(i).then(|| rhs.value(i)),
-                status.value(i).to_string(),
-            );
-            assert!(rows.insert(key.clone(), value).is_none(), "check row twice: {key:?}");
+            rows.push(CheckRow {
+                file: names[ids.value(i)].clone(),
+                check: check.value(i).to_string(),
+                row: row.is_valid(i).then(|| row.value(i).to_string()),
+                col: col.is_valid(i).then(|| col.value(i).to_string()),
+                lhs: lhs.is_valid(i).then(|| lhs.value(i)),
+                rhs: rhs.is_valid(i).then(|| rhs.value(i)),
+                status: status.value(i).to_string(),
+            });
         }
     }
     rows
@@ -72,14 +78,18 @@ fn report_status(out: &Path) -> HashMap<String, (String, Vec<String>)> {
     reports
 }
 
-fn failures(rows: &CheckRows, file: &str) -> Vec<(String, Option<String>, Option<String>, Option<f64>, Option<f64>)> {
-    let mut found: Vec<_> = rows
-        .iter()
-        .filter(|(k, v)| k.0 == file && v.2 == "fail")
-        .map(|(k, v)| (k.1.clone(), k.2.clone(), k.3.clone(), v.0, v.1))
-        .collect();
-    found.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+/// The failed check rows of one file, as (check, row, col, lhs, rhs).
+fn failures<'a>(rows: &'a [CheckRow], file: &str) -> Vec<&'a CheckRow> {
+    let mut found: Vec<&CheckRow> = rows.iter().filter(|r| r.file == file && r.status == "fail").collect();
+    found.sort_by(|a, b| (&a.check, &a.row, &a.col).cmp(&(&b.check, &b.row, &b.col)));
     found
+}
+
+/// A check row as a compact tuple for assertions: check, row, col, lhs, rhs, status.
+type Brief<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<f64>, Option<f64>, &'a str);
+
+fn brief(r: &CheckRow) -> Brief<'_> {
+    (r.check.as_str(), r.row.as_deref(), r.col.as_deref(), r.lhs, r.rhs, r.status.as_str())
 }
 
 #[test]
@@ -89,11 +99,11 @@ fn seeds_pass_every_check() {
     let out = tmp.path().join("out");
     ingest(&[&corpus.join("seeds")], &out);
     let rows = check_rows(&out);
-    let fails: Vec<_> = rows.iter().filter(|(_, v)| v.2 == "fail").collect();
+    let fails: Vec<_> = rows.iter().filter(|r| r.status == "fail").collect();
     assert!(fails.is_empty(), "{fails:?}");
     // Every seed is checked: 7 balance + 7 result totals + 25 or 23 row totals + 3 appeals rows.
     for (file, rows_in_table) in [("000_4f4f7c80275e6dc1.txt", 25), ("001_4db29d21e9694d8b.txt", 23)] {
-        let passed = rows.iter().filter(|(k, v)| k.0 == file && v.2 == "pass").count();
+        let passed = rows.iter().filter(|r| r.file == file && r.status == "pass").count();
         assert_eq!(passed, 7 + 7 + rows_in_table + 3, "{file}");
     }
     let status = report_status(&out);
@@ -118,12 +128,12 @@ fn real_reports_fail_where_the_documents_do() {
     let status = report_status(&out);
 
     // Pingtan 2020: the result rows sum to 27 against a printed total of 21, natural persons 26 against 20.
-    let result_total = |col: &str| Some(col.to_string());
+    let pingtan: Vec<_> = failures(&rows, "pingtan-2020.html").into_iter().map(brief).collect();
     assert_eq!(
-        failures(&rows, "pingtan-2020.html"),
+        pingtan,
         [
-            ("requests.result_total".to_string(), None, result_total("natural_person"), Some(20.0), Some(26.0)),
-            ("requests.result_total".to_string(), None, result_total("total"), Some(21.0), Some(27.0)),
+            ("requests.result_total", None, Some("natural_person"), Some(20.0), Some(26.0), "fail"),
+            ("requests.result_total", None, Some("total"), Some(21.0), Some(27.0), "fail"),
         ]
     );
     assert_eq!(status["pingtan-2020.html"].0, "partial");
@@ -131,16 +141,14 @@ fn real_reports_fail_where_the_documents_do() {
     // Shanghai 2019 leaves the 总计 column blank in the result rows: read as
     // not reported, so those row totals are skipped, not failed.
     assert!(failures(&rows, "shanghai-office-2019.html").is_empty());
-    let skipped_row_totals: Vec<_> = rows
-        .iter()
-        .filter(|(k, v)| k.0 == "shanghai-office-2019.html" && k.1 == "requests.row_total" && v.2 == "skipped")
-        .map(|(k, _)| k.2.clone().unwrap())
-        .collect();
-    assert_eq!(skipped_row_totals.len(), 11, "{skipped_row_totals:?}");
-    assert!(skipped_row_totals.contains(&"result.granted".to_string()));
-    let new_total = &rows
-        [&("shanghai-office-2019.html".into(), "requests.row_total".into(), Some("new".into()), Some("total".into()))];
-    assert_eq!(new_total, &(Some(859.0), Some(859.0), "pass".to_string()));
+    let shanghai_row_totals: Vec<&CheckRow> =
+        rows.iter().filter(|r| r.file == "shanghai-office-2019.html" && r.check == "requests.row_total").collect();
+    let skipped: Vec<&str> =
+        shanghai_row_totals.iter().filter(|r| r.status == "skipped").filter_map(|r| r.row.as_deref()).collect();
+    assert_eq!(skipped.len(), 11, "{skipped:?}");
+    assert!(skipped.contains(&"result.granted"));
+    let new_total = shanghai_row_totals.iter().find(|r| r.row.as_deref() == Some("new")).unwrap();
+    assert_eq!(brief(new_total), ("requests.row_total", Some("new"), Some("total"), Some(859.0), Some(859.0), "pass"));
     let (shanghai, warnings) = &status["shanghai-office-2019.html"];
     assert_eq!(shanghai, "ok");
     assert!(warnings.iter().any(|w| w.contains("总计 column blank in 11 rows")), "{warnings:?}");
@@ -158,13 +166,10 @@ fn carry_over_chains_across_the_pingtan_years() {
     let out = tmp.path().join("out");
     ingest(&[&corpus.join("real")], &out);
     let rows = check_rows(&out);
-    let chain = |file: &str| -> Vec<(Option<String>, Option<f64>, Option<f64>, String)> {
-        let mut found: Vec<_> = rows
-            .iter()
-            .filter(|(k, _)| k.0 == file && k.1 == "requests.carry_over")
-            .map(|(k, v)| (k.3.clone(), v.0, v.1, v.2.clone()))
-            .collect();
-        found.sort_by(|a, b| a.0.cmp(&b.0));
+    let chain = |file: &str| -> Vec<&CheckRow> {
+        let mut found: Vec<&CheckRow> =
+            rows.iter().filter(|r| r.file == file && r.check == "requests.carry_over").collect();
+        found.sort_by(|a, b| a.col.cmp(&b.col));
         found
     };
     // 2019 has no year before it in the corpus.
@@ -172,11 +177,11 @@ fn carry_over_chains_across_the_pingtan_years() {
     for file in ["pingtan-2020.html", "pingtan-2021.html", "pingtan-2022.html"] {
         let links = chain(file);
         assert_eq!(links.len(), 7, "{file}: {links:?}");
-        assert!(links.iter().all(|l| l.3 == "pass"), "{file}: {links:?}");
+        assert!(links.iter().all(|l| l.status == "pass"), "{file}: {links:?}");
     }
     // 2022 carries over the one request 2021 carried forward.
-    let total_2022 = chain("pingtan-2022.html").into_iter().find(|l| l.0.as_deref() == Some("total")).unwrap();
-    assert_eq!((total_2022.1, total_2022.2), (Some(1.0), Some(1.0)));
+    let total_2022 = chain("pingtan-2022.html").into_iter().find(|l| l.col.as_deref() == Some("total")).unwrap();
+    assert_eq!((total_2022.lhs, total_2022.rhs), (Some(1.0), Some(1.0)));
     // A different agency's report never links to Pingtan's.
     assert!(chain("pingtan-htp-2023.html").is_empty());
 }
