@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::config;
@@ -35,6 +35,10 @@ pub enum Command {
         /// Worker threads [default: all cores]
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
+        /// Crawler metadata per file: CSV with a header, or JSON Lines (.jsonl),
+        /// with `path` and any of `url`, `title`, `published`, `site`, `agency`, `year`
+        #[arg(long, value_name = "FILE")]
+        meta: Option<PathBuf>,
         /// Print only errors
         #[arg(long)]
         quiet: bool,
@@ -50,6 +54,15 @@ pub enum Command {
     },
     /// Validate the configuration and templates, and print what they define
     CheckConfig,
+    /// Derive the compact division table from the gazetteer's CSV files
+    Divisions {
+        /// Folder with provinces.csv, cities.csv, areas.csv, streets.csv
+        #[arg(long, value_name = "DIR")]
+        gazetteer: PathBuf,
+        /// File to write [default: the regions.divisions of the config]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Write synthetic reports in every layout, with ground-truth.csv of every cell
     Synth {
         /// Number of reports
@@ -66,16 +79,18 @@ pub enum Command {
 
 /// Runs the parsed command; returns the process exit code.
 pub fn run(opts: Opts) -> Result<i32> {
-    let (settings, catalog) = config::load(opts.config.as_deref())?;
+    let (settings, reference) = config::load(opts.config.as_deref())?;
+    let catalog = &reference.catalog;
     match opts.command {
-        Command::Ingest { inputs, out, jobs, quiet, fail_on_reject } => {
+        Command::Ingest { inputs, out, jobs, meta, quiet, fail_on_reject } => {
             let options = IngestOptions {
                 inputs: if inputs.is_empty() { settings.inputs.clone() } else { inputs },
                 out: out.unwrap_or_else(|| settings.out.clone()),
                 jobs,
+                meta,
                 quiet,
             };
-            let summary = ingest::run(&settings, &catalog, &options)?;
+            let summary = ingest::run(&settings, &reference, &options)?;
             if !quiet {
                 eprintln!("xxgk: {summary}; dataset in {}", options.out.display());
             }
@@ -100,8 +115,15 @@ pub fn run(opts: Opts) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Divisions { gazetteer, out } => {
+            let out = out.or(settings.divisions.clone()).unwrap_or_else(|| PathBuf::from("data/divisions.tsv"));
+            let table = crate::region::derive(&gazetteer)?;
+            std::fs::write(&out, &table).with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("xxgk: wrote {} divisions to {}", table.lines().count() - 1, out.display());
+            Ok(0)
+        }
         Command::Synth { n, seed, out } => {
-            crate::synth::write_corpus(&catalog, n, seed, &out)?;
+            crate::synth::write_corpus(catalog, n, seed, &out)?;
             eprintln!("xxgk: wrote {n} reports and ground-truth.csv to {}", out.display());
             Ok(0)
         }

@@ -2,12 +2,14 @@
 //! names, read with serde (unknown keys rejected) and compiled into the
 //! runtime [`Settings`] and [`Catalog`]. Nothing else reads config files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::meta::AgencyRules;
+use crate::region::Divisions;
 use crate::template::Catalog;
 
 /// The default configuration, built in so the binary works outside a checkout.
@@ -21,6 +23,35 @@ pub const DEFAULT_CONFIG_PATH: &str = "config/xxgk.toml";
 struct ConfigFile {
     template: PathBuf,
     ingest: IngestFile,
+    regions: RegionsFile,
+    agencies: AgenciesFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionsFile {
+    divisions: PathBuf,
+    #[serde(default)]
+    aliases: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgenciesFile {
+    #[serde(default)]
+    opening_patterns: Vec<String>,
+    #[serde(default)]
+    signature_endings: Vec<String>,
+    #[serde(default)]
+    abbreviations: HashMap<String, String>,
+}
+
+/// What parsing needs besides the document: the templates, the division
+/// list and the rules for naming agencies.
+pub struct Reference {
+    pub catalog: Catalog,
+    pub divisions: Divisions,
+    pub agencies: AgencyRules,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,11 +178,13 @@ pub struct Settings {
     pub batch_size: usize,
     /// Where the configuration came from, for messages and the manifest.
     pub source: String,
+    /// The division table; `None` means the built-in copy.
+    pub divisions: Option<PathBuf>,
 }
 
-/// Loads settings and templates from `path`, or from `config/xxgk.toml` when
-/// it exists, or from the built-in copy.
-pub fn load(path: Option<&Path>) -> Result<(Settings, Catalog)> {
+/// Loads settings and reference data from `path`, or from
+/// `config/xxgk.toml` when it exists, or from the built-in copy.
+pub fn load(path: Option<&Path>) -> Result<(Settings, Reference)> {
     let default = Path::new(DEFAULT_CONFIG_PATH);
     let path = match path {
         Some(p) => Some(p),
@@ -167,7 +200,7 @@ pub fn load(path: Option<&Path>) -> Result<(Settings, Catalog)> {
         None => (BUILTIN_CONFIG.to_string(), None, "built-in config".to_string()),
     };
     let parsed: ConfigFile = toml::from_str(&config_text).with_context(|| format!("invalid config {source}"))?;
-    let (template_text, template_source) = match config_dir {
+    let (template_text, template_source) = match &config_dir {
         Some(dir) => {
             let path = dir.join(&parsed.template);
             let text =
@@ -180,6 +213,7 @@ pub fn load(path: Option<&Path>) -> Result<(Settings, Catalog)> {
         toml::from_str(&template_text).with_context(|| format!("invalid template file {template_source}"))?;
     let catalog = Catalog::compile(&template_file)
         .map_err(|errors| anyhow::anyhow!("{template_source}:\n  {}", errors.join("\n  ")))?;
+    let divisions = config_dir.as_ref().map(|dir| dir.join(&parsed.regions.divisions));
     let ingest = parsed.ingest;
     if ingest.batch_size == 0 {
         anyhow::bail!("{source}: ingest.batch_size must be at least 1");
@@ -191,8 +225,39 @@ pub fn load(path: Option<&Path>) -> Result<(Settings, Catalog)> {
         max_file_bytes: ingest.max_file_bytes,
         batch_size: ingest.batch_size,
         source,
+        divisions,
     };
-    Ok((settings, catalog))
+    let divisions = Divisions::load(settings.divisions.as_deref(), &parsed.regions.aliases)?;
+    let agencies = agency_rules(parsed.agencies)
+        .map_err(|errors| anyhow::anyhow!("{}:\n  {}", settings.source, errors.join("\n  ")))?;
+    Ok((settings, Reference { catalog, divisions, agencies }))
+}
+
+/// Compiles the `[agencies]` patterns, collecting every error.
+fn agency_rules(file: AgenciesFile) -> Result<AgencyRules, Vec<String>> {
+    let mut errors = Vec::new();
+    let opening_patterns = file
+        .opening_patterns
+        .iter()
+        .filter_map(|p| match regex::Regex::new(p) {
+            Ok(re) if re.capture_names().any(|n| n == Some("agency")) => Some(re),
+            Ok(_) => {
+                errors.push(format!("agencies.opening_patterns: {p:?} has no (?P<agency>…) group"));
+                None
+            }
+            Err(e) => {
+                errors.push(format!("agencies.opening_patterns: {e}"));
+                None
+            }
+        })
+        .collect();
+    let mut abbreviations: Vec<(String, String)> = file.abbreviations.into_iter().collect();
+    abbreviations.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    if errors.is_empty() {
+        Ok(AgencyRules { opening_patterns, signature_endings: file.signature_endings, abbreviations })
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]

@@ -11,12 +11,12 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::config::Settings;
+use crate::config::{Reference, Settings};
 use crate::discover::{self, Input};
 use crate::report::{self, Outcome, Reject};
+use crate::sidecar::Sidecar;
 use crate::sink::manifest::Manifest;
 use crate::sink::{self, Counts, Dataset, RunStamp};
-use crate::template::Catalog;
 
 /// What a run was asked to do, whatever the CLI said.
 #[derive(Debug, Clone)]
@@ -25,6 +25,8 @@ pub struct IngestOptions {
     pub out: PathBuf,
     /// Worker threads; all cores when `None`.
     pub jobs: Option<usize>,
+    /// Crawler metadata per file (CSV or JSON Lines).
+    pub meta: Option<PathBuf>,
     pub quiet: bool,
 }
 
@@ -51,9 +53,13 @@ impl std::fmt::Display for Summary {
     }
 }
 
-pub fn run(settings: &Settings, catalog: &Catalog, options: &IngestOptions) -> Result<Summary> {
+pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) -> Result<Summary> {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
+    let sidecar = match &options.meta {
+        Some(path) => Sidecar::load(path)?,
+        None => Sidecar::default(),
+    };
     let inputs = discover::discover(&options.inputs, &settings.extensions);
     let progress = progress_bar(inputs.len() as u64, options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -75,8 +81,9 @@ pub fn run(settings: &Settings, catalog: &Catalog, options: &IngestOptions) -> R
             Ok(dataset)
         });
         for batch in inputs.chunks(settings.batch_size) {
-            let outcomes: Vec<Outcome> =
-                pool.install(|| batch.par_iter().map(|input| read_and_parse(input, settings, catalog)).collect());
+            let outcomes: Vec<Outcome> = pool.install(|| {
+                batch.par_iter().map(|input| read_and_parse(input, settings, &sidecar, reference)).collect()
+            });
             for outcome in &outcomes {
                 if let Outcome::Reject(reject) = outcome {
                     progress.suspend(|| eprintln!("xxgk: {reject}"));
@@ -99,7 +106,7 @@ pub fn run(settings: &Settings, catalog: &Catalog, options: &IngestOptions) -> R
             finished_at: chrono::Utc::now().to_rfc3339(),
             config: settings.source.clone(),
             inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
-            templates: catalog.templates.iter().map(|t| t.code.clone()).collect(),
+            templates: reference.catalog.templates.iter().map(|t| t.code.clone()).collect(),
             counts: dataset.counts.clone(),
         };
         dataset.commit(&manifest)
@@ -109,7 +116,12 @@ pub fn run(settings: &Settings, catalog: &Catalog, options: &IngestOptions) -> R
 
 /// Reads one input within the size limit and parses it. Never panics out:
 /// a parser bug becomes a reject naming the file.
-fn read_and_parse<'t>(input: &Result<Input, Reject>, settings: &Settings, catalog: &'t Catalog) -> Outcome<'t> {
+fn read_and_parse<'t>(
+    input: &Result<Input, Reject>,
+    settings: &Settings,
+    sidecar: &Sidecar,
+    reference: &'t Reference,
+) -> Outcome<'t> {
     let input = match input {
         Ok(input) => input,
         Err(reject) => return Outcome::Reject(reject.clone()),
@@ -128,8 +140,9 @@ fn read_and_parse<'t>(input: &Result<Input, Reject>, settings: &Settings, catalo
         }
         Err(err) => return reject(format!("cannot read: {err}")),
     };
-    let parsed =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report::parse(&path, &bytes, input.is_html, catalog)));
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        report::parse(&path, &bytes, input.is_html, sidecar.lookup(&input.path), reference)
+    }));
     parsed
         .unwrap_or_else(|_| reject("internal error: the parser panicked on this file (a bug; please report it)".into()))
 }

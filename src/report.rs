@@ -7,10 +7,13 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::align::{self, Cell};
+use crate::config::Reference;
 use crate::decode;
 use crate::meta::{self, Meta};
+use crate::region::{Region, Resolution};
 use crate::sections::{self, SectionText};
-use crate::template::{Catalog, Template};
+use crate::sidecar::{self, Hints};
+use crate::template::Template;
 use crate::tokenize::{self, Layout};
 use crate::validate::{self, CheckResult, Operands};
 use crate::value::Status;
@@ -25,6 +28,9 @@ pub struct Report<'t> {
     pub layout: Layout,
     pub template: &'t Template,
     pub meta: Meta,
+    pub region: Region,
+    /// Where a crawler found the document (from a `--meta` sidecar).
+    pub source_url: Option<String>,
     pub cells: Vec<Cell<'t>>,
     /// The template's arithmetic on this report alone.
     pub checks: Vec<CheckResult<'t>>,
@@ -85,8 +91,16 @@ const BINARY_SNIFF_BYTES: usize = 8192;
 static ATTACHMENT_LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)[^"'<>/\\]+\.(?:docx?|wps|pdf|xlsx?|ofd)\b"#).unwrap());
 
-/// Parses one document. `is_html` comes from the file name.
-pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Catalog) -> Outcome<'t> {
+/// Parses one document. `is_html` comes from the file name; `hints` from a
+/// crawler's sidecar.
+pub fn parse<'t>(
+    source_path: &str,
+    bytes: &[u8],
+    is_html: bool,
+    hints: Option<&Hints>,
+    reference: &'t Reference,
+) -> Outcome<'t> {
+    let catalog = &reference.catalog;
     let report_id = report_id(bytes);
     let reject = |reason: String, line: Option<u32>| {
         Outcome::Reject(Reject {
@@ -136,7 +150,32 @@ pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Ca
     } else {
         ParseStatus::Partial
     };
-    let meta = meta::extract(&tokens.tokens, tokens.title.as_deref());
+    let mut meta = meta::extract(&tokens.tokens, tokens.title.as_deref(), &reference.agencies);
+    warnings.extend(meta.warnings.iter().cloned());
+    if let Some(hints) = hints {
+        sidecar::apply(&mut meta, hints, &mut warnings);
+    }
+    let region = match meta.agency.as_deref().map(|a| reference.divisions.resolve(a, &decoded.text)) {
+        Some(Resolution::Found(region)) => region,
+        Some(Resolution::Ambiguous(codes)) => {
+            let agency = meta.agency.as_deref().unwrap_or_default();
+            warnings.push(format!(
+                "agency {agency} fits {} places ({}); division code left empty",
+                codes.len(),
+                codes.join(", ")
+            ));
+            Region::default()
+        }
+        Some(Resolution::NotFound) => {
+            let agency = meta.agency.as_deref().unwrap_or_default();
+            warnings.push(format!("agency {agency} names no place in the division list"));
+            Region::default()
+        }
+        None => {
+            warnings.push("agency not found".to_string());
+            Region::default()
+        }
+    };
     match (meta.year, meta.published_date.as_deref()) {
         (None, _) => warnings.push("report year not found".to_string()),
         (Some(year), Some(date)) if date.get(..4).and_then(|y| y.parse::<i16>().ok()).is_some_and(|y| y < year) => {
@@ -152,6 +191,8 @@ pub fn parse<'t>(source_path: &str, bytes: &[u8], is_html: bool, catalog: &'t Ca
         layout: tokens.layout,
         template: alignment.template,
         meta,
+        region,
+        source_url: hints.and_then(|h| h.url.clone()),
         sections: sections::extract(&tokens.tokens, catalog),
         cells: alignment.cells,
         checks,

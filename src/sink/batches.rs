@@ -85,6 +85,9 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
         (string(), string(), string(), string(), string(), string(), string());
     let (mut admin_level, mut region, mut status, mut parser, mut schema_version) =
         (string(), string(), string(), string(), string());
+    let (mut province, mut city, mut county, mut township, mut code, mut url) =
+        (string(), string(), string(), string(), string(), string());
+    let (mut signature_date, mut page_date) = (Date32Builder::with_capacity(n), Date32Builder::with_capacity(n));
     let mut bytes = Int64Builder::with_capacity(n);
     let mut published = Date32Builder::with_capacity(n);
     let (mut cells, mut cells_ok, mut checks_failed) =
@@ -101,10 +104,21 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
         encoding.append_value(r.encoding);
         layout.append_value(r.layout.as_str());
         template.append_value(&r.template.code);
-        let date = r.meta.published_date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-        published.append_option(date.and_then(|d| i32::try_from((d - epoch).num_days()).ok()));
-        admin_level.append_null();
-        region.append_null();
+        let days = |date: &Option<String>| {
+            let date = date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())?;
+            i32::try_from((date - epoch).num_days()).ok()
+        };
+        published.append_option(days(&r.meta.published_date));
+        signature_date.append_option(days(&r.meta.signature_date));
+        page_date.append_option(days(&r.meta.page_date));
+        url.append_option(r.source_url.as_deref());
+        admin_level.append_option(r.region.admin_level);
+        region.append_option(r.region.path());
+        province.append_option(r.region.province.as_deref());
+        city.append_option(r.region.city.as_deref());
+        county.append_option(r.region.county.as_deref());
+        township.append_option(r.region.township.as_deref());
+        code.append_option(r.region.division_code.as_deref());
         status.append_value(r.status.as_str());
         cells.append_value(i32::try_from(r.cells.len()).unwrap_or(i32::MAX));
         let ok = r.cells.iter().filter(|c| c.reading.status == Status::Ok).count();
@@ -131,8 +145,16 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
             Arc::new(layout.finish()),
             Arc::new(template.finish()),
             Arc::new(published.finish()),
+            Arc::new(signature_date.finish()),
+            Arc::new(page_date.finish()),
+            Arc::new(url.finish()),
             Arc::new(admin_level.finish()),
             Arc::new(region.finish()),
+            Arc::new(province.finish()),
+            Arc::new(city.finish()),
+            Arc::new(county.finish()),
+            Arc::new(township.finish()),
+            Arc::new(code.finish()),
             Arc::new(status.finish()),
             Arc::new(cells.finish()),
             Arc::new(cells_ok.finish()),

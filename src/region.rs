@@ -1,0 +1,292 @@
+//! Regions: resolves an agency name to its place in the national division
+//! list (province → prefecture → county → township) and its statistical
+//! code, using the document text to choose between places of the same name.
+//! Never guesses: a name that stays ambiguous resolves to no code.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use anyhow::{Context, Result};
+
+/// The compact division table derived from the gazetteer (`xxgk divisions`).
+const BUILTIN_DIVISIONS: &str = include_str!("../data/divisions.tsv");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Province,
+    Prefecture,
+    County,
+    Township,
+}
+
+impl Level {
+    /// Division codes are 2, 4, 6 or 9 digits by level.
+    fn from_code(code: &str) -> Option<Level> {
+        match code.len() {
+            2 => Some(Level::Province),
+            4 => Some(Level::Prefecture),
+            6 => Some(Level::County),
+            9 => Some(Level::Township),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::Prefecture => "prefecture",
+            Level::County => "county",
+            Level::Township => "township",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Division {
+    code: String,
+    name: String,
+    level: Level,
+    parent: Option<usize>,
+}
+
+/// Where a report's agency sits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Region {
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub township: Option<String>,
+    pub division_code: Option<String>,
+    /// `province`, `prefecture`, `county`, `township`, or `department` (a
+    /// bureau, commission or office of the government at that place).
+    pub admin_level: Option<&'static str>,
+}
+
+impl Region {
+    /// The place as one path, e.g. `内蒙古自治区/巴彦淖尔市/乌拉特中旗/甘其毛都镇`.
+    pub fn path(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.province, &self.city, &self.county, &self.township]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    Found(Region),
+    /// Several places fit equally well: their codes.
+    Ambiguous(Vec<String>),
+    NotFound,
+}
+
+/// Agency name endings that mean the government of the place itself.
+const GOVERNMENT_SUFFIXES: [&str; 4] = ["", "人民政府", "政府", "街道办事处"];
+
+pub struct Divisions {
+    entries: Vec<Division>,
+    matcher: AhoCorasick,
+    /// Per matcher pattern: the entries with that name.
+    by_pattern: Vec<Vec<usize>>,
+    /// Names the list lacks (`平潭综合实验区`) → entry.
+    aliases: Vec<(String, usize)>,
+}
+
+impl Divisions {
+    /// Loads `code<TAB>name<TAB>parent` lines from `path`, or the built-in table.
+    pub fn load(path: Option<&Path>, aliases: &HashMap<String, String>) -> Result<Divisions> {
+        let text = match path {
+            Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read divisions {}", p.display()))?,
+            None => BUILTIN_DIVISIONS.to_string(),
+        };
+        Divisions::parse(&text, aliases)
+    }
+
+    fn parse(text: &str, aliases: &HashMap<String, String>) -> Result<Divisions> {
+        let mut entries = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#')) {
+            let mut fields = line.split('\t');
+            let (Some(code), Some(name), parent) = (fields.next(), fields.next(), fields.next()) else {
+                anyhow::bail!("divisions line {}: expected code, name, parent", n + 1);
+            };
+            let level = Level::from_code(code).with_context(|| format!("divisions line {}: bad code {code}", n + 1))?;
+            let parent = match parent.filter(|p| !p.is_empty()) {
+                Some(p) => {
+                    Some(*index.get(p).with_context(|| format!("divisions line {}: unknown parent {p}", n + 1))?)
+                }
+                None => None,
+            };
+            index.insert(code.to_string(), entries.len());
+            entries.push(Division { code: code.to_string(), name: name.to_string(), level, parent });
+        }
+        // Placeholders such as 市辖区 name no place.
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut by_pattern: Vec<Vec<usize>> = Vec::new();
+        let mut pattern_of: HashMap<&str, usize> = HashMap::new();
+        for (i, d) in entries.iter().enumerate() {
+            if d.name == "市辖区" || d.name == "县" || d.name.contains("直辖") || d.name.chars().count() < 2 {
+                continue;
+            }
+            let p = *pattern_of.entry(d.name.as_str()).or_insert_with(|| {
+                patterns.push(d.name.as_str());
+                by_pattern.push(Vec::new());
+                patterns.len() - 1
+            });
+            by_pattern[p].push(i);
+        }
+        let matcher = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&patterns)?;
+        let mut alias_entries = Vec::new();
+        for (name, code) in aliases {
+            let entry = index.get(code).with_context(|| format!("region alias {name}: unknown code {code}"))?;
+            alias_entries.push((name.clone(), *entry));
+        }
+        // Longest alias first, so the most specific wins.
+        alias_entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Ok(Divisions { entries, matcher, by_pattern, aliases: alias_entries })
+    }
+
+    /// Resolves `agency`; `context` (the document's prose) breaks ties
+    /// between places of the same name.
+    pub fn resolve(&self, agency: &str, context: &str) -> Resolution {
+        // (entry candidates, end of the name in the agency)
+        let mut hits: Vec<(Vec<usize>, usize)> = self
+            .matcher
+            .find_iter(agency)
+            .map(|m| (self.by_pattern[m.pattern().as_usize()].clone(), m.end()))
+            .collect();
+        for (alias, entry) in &self.aliases {
+            if let Some(at) = agency.find(alias.as_str()) {
+                hits.push((vec![*entry], at + alias.len()));
+            }
+        }
+        let Some(deepest) = hits.iter().flat_map(|(c, _)| c).map(|&i| self.entries[i].level).max() else {
+            return Resolution::NotFound;
+        };
+        let mut candidates: Vec<(usize, usize)> = hits
+            .iter()
+            .flat_map(|(c, end)| c.iter().map(move |&i| (i, *end)))
+            .filter(|&(i, _)| self.entries[i].level == deepest)
+            .collect();
+        candidates.sort();
+        candidates.dedup_by_key(|c| c.0);
+        let score = |i: usize| -> usize {
+            self.ancestors(i)
+                .map(|a| &self.entries[a].name)
+                .map(
+                    |name| {
+                        if agency.contains(name.as_str()) {
+                            2
+                        } else {
+                            usize::from(context.contains(name.as_str()))
+                        }
+                    },
+                )
+                .sum()
+        };
+        let best = candidates.iter().map(|&(i, _)| score(i)).max().unwrap_or(0);
+        let winners: Vec<(usize, usize)> = candidates.into_iter().filter(|&(i, _)| score(i) == best).collect();
+        match winners.as_slice() {
+            [(entry, end)] => Resolution::Found(self.region(*entry, &agency[*end..])),
+            _ => Resolution::Ambiguous(winners.iter().map(|&(i, _)| self.entries[i].code.clone()).collect()),
+        }
+    }
+
+    fn ancestors(&self, entry: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.entries[entry].parent, move |&p| self.entries[p].parent)
+    }
+
+    /// The region of `entry`; `rest` is what the agency name says after the place.
+    fn region(&self, entry: usize, rest: &str) -> Region {
+        let mut region = Region { division_code: Some(self.entries[entry].code.clone()), ..Region::default() };
+        for i in std::iter::once(entry).chain(self.ancestors(entry)) {
+            let d = &self.entries[i];
+            let slot = match d.level {
+                Level::Province => &mut region.province,
+                Level::Prefecture => &mut region.city,
+                Level::County => &mut region.county,
+                Level::Township => &mut region.township,
+            };
+            if d.name != "市辖区" && !d.name.contains("直辖") {
+                *slot = Some(d.name.clone());
+            }
+        }
+        let is_government = GOVERNMENT_SUFFIXES.contains(&rest.trim());
+        region.admin_level = Some(if is_government { self.entries[entry].level.as_str() } else { "department" });
+        region
+    }
+}
+
+/// Derives the compact division table from the gazetteer's CSV files
+/// (provinces, cities, areas, streets): `code<TAB>name<TAB>parent` lines,
+/// parents first.
+pub fn derive(gazetteer: &Path) -> Result<String> {
+    let mut out = String::from("# code\tname\tparent: national division codes, derived by `xxgk divisions`\n");
+    let files = [("provinces.csv", None), ("cities.csv", Some(2)), ("areas.csv", Some(2)), ("streets.csv", Some(2))];
+    // Column holding each file's parent code: cities → provinceCode, areas → cityCode, streets → areaCode.
+    for (file, parent_column) in files {
+        let path = gazetteer.join(file);
+        let mut reader = csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        for record in reader.records() {
+            let record = record.with_context(|| format!("bad record in {}", path.display()))?;
+            let code = record.get(0).context("no code")?;
+            let name = record.get(1).context("no name")?;
+            let parent = parent_column.and_then(|c| record.get(c)).unwrap_or("");
+            out.push_str(&format!("{code}\t{name}\t{parent}\n"));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn divisions() -> Divisions {
+        let text =
+            "15\t内蒙古自治区\t\n1508\t巴彦淖尔市\t15\n150824\t乌拉特中旗\t1508\n150824104\t甘其毛都镇\t150824\n\
+                    22\t吉林省\t\n2205\t通化市\t22\n220503\t二道江区\t2205\n220503101\t铁厂镇\t220503\n\
+                    13\t河北省\t\n1302\t唐山市\t13\n130281\t遵化市\t1302\n130281109\t铁厂镇\t130281\n\
+                    35\t福建省\t\n3501\t福州市\t35\n350128\t平潭县\t3501\n";
+        let aliases = HashMap::from([("平潭综合实验区".to_string(), "350128".to_string())]);
+        Divisions::parse(text, &aliases).unwrap()
+    }
+
+    fn found(r: Resolution) -> Region {
+        match r {
+            Resolution::Found(region) => region,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn township_government() {
+        let r = found(divisions().resolve("乌拉特中旗甘其毛都镇人民政府", ""));
+        assert_eq!(r.division_code.as_deref(), Some("150824104"));
+        assert_eq!(r.admin_level, Some("township"));
+        assert_eq!(r.path().as_deref(), Some("内蒙古自治区/巴彦淖尔市/乌拉特中旗/甘其毛都镇"));
+    }
+
+    #[test]
+    fn same_name_needs_context() {
+        let d = divisions();
+        assert_eq!(
+            d.resolve("铁厂镇", "本镇工作"),
+            Resolution::Ambiguous(vec!["220503101".into(), "130281109".into()])
+        );
+        let r = found(d.resolve("铁厂镇", "我单位办公地址为通化市二道江区铁厂镇人民政府"));
+        assert_eq!(r.division_code.as_deref(), Some("220503101"));
+    }
+
+    #[test]
+    fn departments_and_aliases() {
+        let d = divisions();
+        let r = found(d.resolve("平潭综合实验区公安局", ""));
+        assert_eq!((r.division_code.as_deref(), r.admin_level), (Some("350128"), Some("department")));
+        assert_eq!(found(d.resolve("平潭综合实验区", "")).admin_level, Some("county"));
+        assert_eq!(d.resolve("某某公司", ""), Resolution::NotFound);
+    }
+}
