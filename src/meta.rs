@@ -115,10 +115,10 @@ fn date(pattern: &Regex, text: &str) -> Option<String> {
     chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-/// The first lines naming the report: the line that mentions it, the
-/// agency's line just before it when it starts with the year (`洪泽区人民政府`
-/// + `2023 年政府信息公开工作年度报告`), a wrapped `年度报告` after it; or the
-/// start of a long line up to 年度报告.
+/// The first lines naming the report: the line that mentions it, with the
+/// agency's line before it when it starts with the year (`洪泽区人民政府`,
+/// then `2023 年政府信息公开工作年度报告`) and a wrapped `年度报告` after it;
+/// or the start of a long line up to 年度报告.
 fn title_from_text(head: &[&str], rules: &AgencyRules) -> Option<String> {
     let at = head.iter().position(|t| t.contains("政府信息公开") || t.contains("年度报告"))?;
     let line = head[at];

@@ -16,6 +16,7 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 mod hostile;
+mod metadata;
 mod validation;
 
 /// A scratch folder under the system temp dir, removed when dropped.
