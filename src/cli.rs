@@ -46,6 +46,39 @@ pub enum Command {
         #[arg(long)]
         fail_on_reject: bool,
     },
+    /// Aggregate a dataset to CSV: sums of cells by group, presets, or one row per report
+    Summary {
+        /// Dataset directory [default: ingest.out from the config]
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// requests, outcomes, appeals or quality
+        #[arg(long, value_name = "NAME")]
+        preset: Option<String>,
+        /// Group by these (comma-separated): year, province, city, county, admin_level, agency, template
+        #[arg(long, value_name = "COLS", value_delimiter = ',')]
+        by: Vec<String>,
+        /// Only this table: proactive, requests or appeals
+        #[arg(long, value_name = "TABLE")]
+        table: Option<String>,
+        /// Only rows whose code matches one of these globs (comma-separated), e.g. result.withheld.*
+        #[arg(long, value_name = "GLOBS", value_delimiter = ',')]
+        rows: Vec<String>,
+        /// Only columns whose code matches one of these globs (comma-separated)
+        #[arg(long, value_name = "GLOBS", value_delimiter = ',')]
+        cols: Vec<String>,
+        /// One row per report, one column per cell code
+        #[arg(long)]
+        wide: bool,
+        /// UTF-8 with a byte-order mark, so Excel shows Chinese text
+        #[arg(long)]
+        excel: bool,
+        /// Header language: en (codes) or zh (Chinese labels)
+        #[arg(long, value_name = "LANG", default_value = "en", value_parser = ["en", "zh"])]
+        labels: String,
+        /// CSV file to write [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Summarise a dataset's quality: reports by status, most failed checks, worst files
     Check {
         /// Dataset directory [default: ingest.out from the config]
@@ -54,6 +87,12 @@ pub enum Command {
     },
     /// Validate the configuration and templates, and print what they define
     CheckConfig,
+    /// Write the codebook of every table/row/col code (Markdown and CSV)
+    Codebook {
+        /// Folder to write codebook.md and codebook.csv into
+        #[arg(long, value_name = "DIR", default_value = "data")]
+        out_dir: PathBuf,
+    },
     /// Derive the compact division table from the gazetteer's CSV files
     Divisions {
         /// Folder with provinces.csv, cities.csv, areas.csv, streets.csv
@@ -96,6 +135,25 @@ pub fn run(opts: Opts) -> Result<i32> {
             }
             Ok(if fail_on_reject && summary.counts.rejects > 0 { 1 } else { 0 })
         }
+        #[cfg(feature = "summary")]
+        Command::Summary { data, preset, by, table, rows, cols, wide, excel, labels, out } => {
+            let options = crate::summary::SummaryOptions {
+                data: data.unwrap_or_else(|| settings.out.clone()),
+                preset,
+                by,
+                table,
+                rows,
+                cols,
+                wide,
+                excel,
+                labels_zh: labels == "zh",
+                out,
+            };
+            crate::summary::run(&options, catalog)?;
+            Ok(0)
+        }
+        #[cfg(not(feature = "summary"))]
+        Command::Summary { .. } => anyhow::bail!("this xxgk was built without the `summary` feature"),
         Command::Check { data } => {
             print!("{}", crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?);
             Ok(0)
@@ -115,6 +173,17 @@ pub fn run(opts: Opts) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Codebook { out_dir } => {
+            std::fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+            for (name, text) in
+                [("codebook.md", crate::codebook::markdown(catalog)), ("codebook.csv", crate::codebook::csv(catalog)?)]
+            {
+                let path = out_dir.join(name);
+                std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            eprintln!("xxgk: wrote codebook.md and codebook.csv to {}", out_dir.display());
+            Ok(0)
+        }
         Command::Divisions { gazetteer, out } => {
             let out = out.or(settings.divisions.clone()).unwrap_or_else(|| PathBuf::from("data/divisions.tsv"));
             let table = crate::region::derive(&gazetteer)?;
@@ -123,7 +192,7 @@ pub fn run(opts: Opts) -> Result<i32> {
             Ok(0)
         }
         Command::Synth { n, seed, out } => {
-            crate::synth::write_corpus(catalog, n, seed, &out)?;
+            crate::synth::write_corpus(&reference, n, seed, &out)?;
             eprintln!("xxgk: wrote {n} reports and ground-truth.csv to {}", out.display());
             Ok(0)
         }

@@ -14,6 +14,7 @@
 
 pub mod align;
 pub mod cli;
+pub mod codebook;
 pub mod config;
 pub mod decode;
 pub mod discover;
@@ -26,6 +27,8 @@ pub mod report;
 pub mod sections;
 pub mod sidecar;
 pub mod sink;
+#[cfg(feature = "summary")]
+pub mod summary;
 pub mod synth;
 pub mod template;
 pub mod tokenize;

@@ -195,6 +195,20 @@ impl Divisions {
         }
     }
 
+    /// A random county, or township with its county (`五台县耿镇镇`), for
+    /// synthetic reports.
+    pub fn random_place(&self, rng: &mut fastrand::Rng) -> Option<String> {
+        let usable = |d: &Division| d.level >= Level::County && d.name != "市辖区" && !d.name.contains("直辖");
+        let picked = (0..64)
+            .map(|_| rng.usize(..self.entries.len().max(1)))
+            .find(|&i| self.entries.get(i).is_some_and(usable))?;
+        let place = &self.entries[picked];
+        Some(match (place.level, place.parent) {
+            (Level::Township, Some(county)) => format!("{}{}", self.entries[county].name, place.name),
+            _ => place.name.clone(),
+        })
+    }
+
     fn ancestors(&self, entry: usize) -> impl Iterator<Item = usize> + '_ {
         std::iter::successors(self.entries[entry].parent, move |&p| self.entries[p].parent)
     }

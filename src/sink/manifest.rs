@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Counts;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Manifest {
     pub tool: &'static str,
     pub tool_version: &'static str,

@@ -10,7 +10,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::template::{Catalog, Table, Template};
+use crate::config::Reference;
+use crate::template::{Table, Template};
 use crate::tokenize::Layout;
 
 /// The layouts synth writes, in turn.
@@ -55,32 +56,57 @@ pub struct Document<'t> {
     pub values: Vec<Vec<Vec<Printed>>>,
 }
 
-const PLACES: [&str; 12] = [
-    "岳普湖县",
-    "五台县耿镇镇",
-    "郾城区裴城镇",
-    "二道江区铁厂镇",
-    "乌拉特中旗甘其毛都镇",
-    "平潭综合实验区",
-    "洪泽区",
-    "南湖新区",
-    "雄县",
-    "耒阳市",
-    "通榆县团结乡",
-    "高陵区",
-];
-const BODIES: [&str; 4] = ["人民政府", "人民政府办公室", "财政局", "生态环境局"];
+/// Bodies that issue reports, after the place name.
+const BODIES: [&str; 5] = ["人民政府", "人民政府", "人民政府办公室", "财政局", "生态环境局"];
+/// Places used when the division list is empty.
+const FALLBACK_PLACE: &str = "岳普湖县";
+/// The first documents cycle through every layout with both versions, so a
+/// small corpus has them all; later ones are drawn as scrapes are: mostly HTML.
+const COVERAGE: usize = 2 * LAYOUTS.len();
+/// One document in this many prints an arithmetic error.
+const ERROR_ONE_IN: u32 = 20;
 
 /// Generates document `index` of a corpus made with `seed`.
-pub fn document<'t>(catalog: &'t Catalog, seed: u64, index: usize) -> Document<'t> {
+pub fn document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Document<'t> {
+    let catalog = &reference.catalog;
     let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ index as u64);
-    let layout = LAYOUTS[index % LAYOUTS.len()];
-    // Both versions for every layout: the version alternates every full turn of layouts.
-    let template = &catalog.templates[(index / LAYOUTS.len()) % catalog.templates.len()];
+    let (layout, template) = if index < COVERAGE {
+        (LAYOUTS[index % LAYOUTS.len()], &catalog.templates[(index / LAYOUTS.len()) % catalog.templates.len()])
+    } else {
+        let layout = match rng.u8(..10) {
+            0..=5 => Layout::Html,
+            n => LAYOUTS[usize::from(n - 5)],
+        };
+        let template = if rng.u8(..5) == 0 { catalog.templates.last() } else { catalog.templates.first() };
+        (layout, template.unwrap_or_else(|| catalog.default_template()))
+    };
     let year: i16 = if template.code == "gov2019" { rng.i16(2019..=2020) } else { rng.i16(2021..=2025) };
-    let agency = format!("{}{}", PLACES[rng.usize(..PLACES.len())], BODIES[rng.usize(..BODIES.len())]);
-    let values = template.tables.iter().map(|t| table_values(t, &mut rng)).collect();
+    let place = reference.divisions.random_place(&mut rng).unwrap_or_else(|| FALLBACK_PLACE.to_string());
+    let agency = format!("{place}{}", BODIES[rng.usize(..BODIES.len())]);
+    let mut values: Vec<Vec<Vec<Printed>>> = template.tables.iter().map(|t| table_values(t, &mut rng)).collect();
+    if rng.u32(..ERROR_ONE_IN) == 0 {
+        misprint(&mut values, &mut rng);
+    }
     Document { agency, year, template, layout, gbk: index % 4 == 3, values }
+}
+
+/// Adds one to a random printed number, as a report with an arithmetic error would.
+fn misprint(values: &mut [Vec<Vec<Printed>>], rng: &mut fastrand::Rng) {
+    let numbers: Vec<(usize, usize, usize)> = values
+        .iter()
+        .enumerate()
+        .flat_map(|(t, rows)| {
+            rows.iter().enumerate().flat_map(move |(r, cells)| (0..cells.len()).map(move |c| (t, r, c)))
+        })
+        .filter(|&(t, r, c)| t > 0 && matches!(values[t][r][c], Printed::Number(_)))
+        .collect();
+    if numbers.is_empty() {
+        return;
+    }
+    let (t, r, c) = numbers[rng.usize(..numbers.len())];
+    if let Printed::Number(n) = &mut values[t][r][c] {
+        *n += 1;
+    }
 }
 
 /// Values for one table: small counts, mostly zero, some blank or dashed;
@@ -140,23 +166,29 @@ fn table_values(table: &Table, rng: &mut fastrand::Rng) -> Vec<Vec<Printed>> {
         .collect()
 }
 
+/// A document's file bytes (GBK when it is a GBK document) and extension.
+pub fn encode(doc: &Document) -> (Vec<u8>, &'static str) {
+    let (text, ext) = render::render(doc);
+    let bytes = if doc.gbk { encoding_rs::GBK.encode(&text).0.into_owned() } else { text.into_bytes() };
+    (bytes, ext)
+}
+
 /// Writes `n` documents and `ground-truth.csv` into `out`.
-pub fn write_corpus(catalog: &Catalog, n: usize, seed: u64, out: &Path) -> Result<()> {
+pub fn write_corpus(reference: &Reference, n: usize, seed: u64, out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let truth_path = out.join("ground-truth.csv");
     let mut truth =
         csv::Writer::from_path(&truth_path).with_context(|| format!("cannot create {}", truth_path.display()))?;
     truth.write_record(["file", "table", "row", "col", "value"])?;
     for index in 0..n {
-        let doc = document(catalog, seed, index);
-        let (text, ext) = render::render(&doc);
+        let doc = document(reference, seed, index);
+        let (bytes, ext) = encode(&doc);
         let name = format!(
             "{index:06}-{}-{}{}.{ext}",
             doc.layout.as_str(),
             doc.template.code,
             if doc.gbk { "-gbk" } else { "" }
         );
-        let bytes = if doc.gbk { encoding_rs::GBK.encode(&text).0.into_owned() } else { text.into_bytes() };
         let path = out.join(&name);
         std::fs::File::create(&path)
             .and_then(|mut f| f.write_all(&bytes))

@@ -72,7 +72,7 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
         ("table-never-closed.html".into(), text(html.replace("</table>", "").replace("</td>", "")), Ends::Report),
         ("forty-columns.txt".into(), text(format!("{tab}\n{wide_row}{wide_row}")), Ends::Report),
         ("duplicated-tables.txt".into(), text(format!("{tab}\n{tab}")), Ends::Report),
-        ("two-reports.txt".into(), text(format!("{tab}\n{}", sample("000012-tab_rows-gov2021.txt"))), Ends::Report),
+        ("two-reports.txt".into(), text(format!("{tab}\n{}", sample("000013-tab_rows-gov2021.txt"))), Ends::Report),
         (
             "labels-without-numbers.txt".into(),
             text(
@@ -150,7 +150,7 @@ fn hostile_files_end_as_reports_or_rejects_and_good_files_are_unchanged() {
     let tmp = TempDir::new("hostile_files_end_as_reports_or_rejects_and_good_files_are_unchanged");
     let good = tmp.path().join("good");
     std::fs::create_dir_all(&good).unwrap();
-    for name in ["000000-html-gov2021.html", "000007-tab_rows-gov2019-gbk.txt", "000013-pipe_cells-gov2021.txt"] {
+    for name in ["000000-html-gov2021.html", "000007-tab_rows-gov2019-gbk.txt", "000008-pipe_cells-gov2019.txt"] {
         std::fs::copy(repo().join("data/samples").join(name), good.join(name)).unwrap();
     }
     let alone = tmp.path().join("alone");
@@ -217,7 +217,7 @@ fn hostile_files_end_as_reports_or_rejects_and_good_files_are_unchanged() {
             .collect()
     };
     let (with_bad, without) = (good_cells(&out), good_cells(&alone));
-    assert_eq!(without.len(), 3 * 200 - 2);
+    assert_eq!(without.len(), 200 + 198 + 198);
     assert_eq!(with_bad, without);
 }
 

@@ -17,6 +17,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 mod hostile;
 mod metadata;
+mod summary;
 mod validation;
 
 /// A scratch folder under the system temp dir, removed when dropped.
@@ -403,4 +404,24 @@ fn folders_are_walked_in_order_and_filtered_by_extension() {
     let relative: Vec<String> =
         paths.iter().map(|p| Path::new(p).strip_prefix(&input).unwrap().display().to_string()).collect();
     assert_eq!(relative, ["a.TXT", "b/2.txt"]);
+}
+
+#[test]
+fn a_synthetic_corpus_matches_its_ground_truth() {
+    let tmp = TempDir::new("a_synthetic_corpus_matches_its_ground_truth");
+    let corpus = tmp.path().join("corpus");
+    let output = xxgk(&["synth", "--n", "150", "--seed", "5", "--out", corpus.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let out = tmp.path().join("out");
+    ingest(&[&corpus], &out);
+    let checked = assert_expected(&out, &corpus.join("ground-truth.csv"), |_| true);
+    assert!(checked > 150 * 190, "{checked}");
+    // Synthetic agencies are real places: nearly all resolve (a county name
+    // shared by several cities stays ambiguous, as it should).
+    let mut codes = 0;
+    for (_, batch) in read_table(&out, "reports") {
+        let code = strings(&batch, "division_code");
+        codes += (0..batch.num_rows()).filter(|&i| code.is_valid(i)).count();
+    }
+    assert!(codes >= 140, "{codes} of 150 reports have a division code");
 }

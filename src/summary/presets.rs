@@ -1,0 +1,227 @@
+//! The summaries: cell sums, the wide table, and the presets analysts ask
+//! for. Each returns a lazy frame; nothing runs until the caller collects.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use polars::prelude::*;
+
+use super::{by_columns, cells_missing, cells_with_reports, glob_matches, scan, sorted, value_sum, SummaryOptions};
+use crate::template::Catalog;
+
+/// Every (table, row, col) code of every template version, in template
+/// order, with its position and dotted name.
+fn codes(catalog: &Catalog) -> Vec<(String, String, String)> {
+    let mut codes: Vec<(String, String, String)> = Vec::new();
+    for template in &catalog.templates {
+        for table in &template.tables {
+            for row in &table.rows {
+                for col in &row.cols {
+                    let code = (table.code.clone(), row.code.clone(), col.code.clone());
+                    if !codes.contains(&code) {
+                        codes.push(code);
+                    }
+                }
+            }
+        }
+    }
+    codes
+}
+
+/// The codes a summary covers, per `--table`, `--rows` and `--cols`, as a
+/// frame to join with (table, row, col, code `table.row.col`, order) and as
+/// the list of codes.
+fn selected_codes(catalog: &Catalog, options: &SummaryOptions) -> Result<(DataFrame, Vec<String>)> {
+    let keep = |(table, row, col): &(String, String, String)| {
+        options.table.as_ref().is_none_or(|t| t == table)
+            && (options.rows.is_empty() || options.rows.iter().any(|g| glob_matches(g, row)))
+            && (options.cols.is_empty() || options.cols.iter().any(|g| glob_matches(g, col)))
+    };
+    let selected: Vec<(String, String, String)> = codes(catalog).into_iter().filter(keep).collect();
+    if selected.is_empty() {
+        bail!("no cell code matches --table/--rows/--cols");
+    }
+    let order: Vec<u32> = (0..selected.len() as u32).collect();
+    let names: Vec<String> = selected.iter().map(|c| format!("{}.{}.{}", c.0, c.1, c.2)).collect();
+    let frame = df!(
+        "table" => selected.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        "row" => selected.iter().map(|c| c.1.as_str()).collect::<Vec<_>>(),
+        "col" => selected.iter().map(|c| c.2.as_str()).collect::<Vec<_>>(),
+        "code" => names.clone(),
+        "order" => order,
+    )?;
+    Ok((frame, names))
+}
+
+fn join_codes(frame: LazyFrame, codes: DataFrame) -> LazyFrame {
+    let keys = [col("table"), col("row"), col("col")];
+    frame.join(codes.lazy(), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+}
+
+fn group_keys(options: &SummaryOptions, extra: &[&str]) -> Vec<String> {
+    options.by.iter().cloned().chain(extra.iter().map(|e| e.to_string())).collect()
+}
+
+/// Sums per cell code: one row per group and code.
+pub fn cells(data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result<LazyFrame> {
+    let frame = join_codes(cells_with_reports(data)?, selected_codes(catalog, options)?.0);
+    let keys = group_keys(options, &["order", "table", "row", "col"]);
+    let grouped = frame.group_by(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>()).agg([
+        value_sum().alias("value"),
+        col("report_id").n_unique().alias("reports"),
+        cells_missing(),
+    ]);
+    Ok(sorted(grouped, &group_keys(options, &["order"])).drop(cols(["order"])))
+}
+
+/// One row per report, one column per cell code; blank and dash read 0,
+/// missing and invalid stay empty.
+pub fn wide(data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result<LazyFrame> {
+    let (codes, names) = selected_codes(catalog, options)?;
+    let reading = when(col("status").eq(lit("blank")).or(col("status").eq(lit("dash"))))
+        .then(lit(0.0))
+        .otherwise(col("value"))
+        .alias("reading");
+    let frame = join_codes(cells_with_reports(data)?, codes).with_columns([reading]);
+    let ids = ["report_id", "year", "agency", "template", "province", "city", "county", "admin_level"];
+    let per_code: Vec<Expr> = names
+        .iter()
+        .map(|n| col("reading").filter(col("code").eq(lit(n.as_str()))).first().alias(n.as_str()))
+        .collect();
+    let grouped = frame.group_by(ids.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg(per_code);
+    Ok(sorted(grouped, &["year".to_string(), "agency".to_string(), "report_id".to_string()]))
+}
+
+/// The outcome families of table 三: result rows by code prefix.
+const FAMILIES: [(&str, &str); 10] = [
+    ("new", "new"),
+    ("carried_over", "carried_over"),
+    ("granted", "result.granted"),
+    ("partial", "result.partial"),
+    ("withheld", "result.withheld."),
+    ("unavailable", "result.unavailable."),
+    ("not_processed", "result.not_processed."),
+    ("other", "result.other"),
+    ("total", "result.total"),
+    ("carried_forward", "carried_forward"),
+];
+
+/// Row code → (family, position) for table 三.
+fn family_of(row: &str) -> Option<(&'static str, u32)> {
+    FAMILIES
+        .iter()
+        .position(|(_, prefix)| {
+            row == *prefix || (prefix.ends_with('.') || *prefix == "result.other") && row.starts_with(prefix)
+        })
+        .map(|i| (FAMILIES[i].0, i as u32))
+}
+
+fn families(catalog: &Catalog) -> Result<DataFrame> {
+    let rows: Vec<(String, &str, u32)> = codes(catalog)
+        .into_iter()
+        .filter(|c| c.0 == "requests" && c.2 == "total")
+        .filter_map(|c| family_of(&c.1).map(|(f, o)| (c.1, f, o)))
+        .collect();
+    Ok(df!(
+        "row" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        "measure" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "measure_order" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+    )?)
+}
+
+fn requests_with_families(data: &Path, catalog: &Catalog) -> Result<LazyFrame> {
+    let frame = cells_with_reports(data)?.filter(col("table").eq(lit("requests")));
+    Ok(frame.join(families(catalog)?.lazy(), [col("row")], [col("row")], JoinArgs::new(JoinType::Inner)))
+}
+
+fn share(part: &str, whole: &str) -> Expr {
+    when(col(whole).gt(lit(0.0))).then(col(part) / col(whole)).otherwise(lit(NULL)).alias(format!("{part}_share"))
+}
+
+pub fn preset(name: &str, data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result<LazyFrame> {
+    let by = by_columns(options);
+    match name {
+        // Applications by family of row and type of applicant.
+        "requests" => {
+            let applicants: Vec<String> =
+                codes(catalog).into_iter().filter(|c| c.0 == "requests" && c.1 == "new").map(|c| c.2).collect();
+            let mut aggs: Vec<Expr> = applicants
+                .iter()
+                .map(|a| col("value").filter(col("col").eq(lit(a.as_str()))).sum().alias(a.as_str()))
+                .collect();
+            aggs.push(col("report_id").n_unique().alias("reports"));
+            aggs.push(cells_missing());
+            let keys = group_keys(options, &["measure_order", "measure"]);
+            let grouped = requests_with_families(data, catalog)?
+                .group_by(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
+                .agg(aggs);
+            Ok(sorted(grouped, &group_keys(options, &["measure_order"])).drop(cols(["measure_order"])))
+        }
+        // Shares of each outcome in all requests handled (column 总计).
+        "outcomes" => {
+            let outcome = ["granted", "partial", "withheld", "unavailable", "not_processed", "other"];
+            let total_col = requests_with_families(data, catalog)?.filter(col("col").eq(lit("total")));
+            let mut aggs = vec![
+                col("report_id").n_unique().alias("reports"),
+                col("value").filter(col("measure").eq(lit("total"))).sum().alias("result_total"),
+            ];
+            aggs.extend(outcome.iter().map(|f| col("value").filter(col("measure").eq(lit(*f))).sum().alias(*f)));
+            aggs.push(cells_missing());
+            let grouped = total_col
+                .group_by(by)
+                .agg(aggs)
+                .with_columns(outcome.iter().map(|f| share(f, "result_total")).collect::<Vec<_>>());
+            Ok(sorted(grouped, &options.by))
+        }
+        // Reviews and lawsuits, and the share corrected.
+        "appeals" => {
+            let appeals = cells_with_reports(data)?.filter(col("table").eq(lit("appeals")));
+            let review = col("row").eq(lit("review"));
+            let suit = col("row").neq(lit("review"));
+            let grouped = appeals
+                .group_by(by)
+                .agg([
+                    col("report_id").n_unique().alias("reports"),
+                    col("value").filter(review.clone().and(col("col").eq(lit("total")))).sum().alias("reviews"),
+                    col("value").filter(review.and(col("col").eq(lit("corrected")))).sum().alias("reviews_corrected"),
+                    col("value").filter(suit.clone().and(col("col").eq(lit("total")))).sum().alias("suits"),
+                    col("value").filter(suit.and(col("col").eq(lit("corrected")))).sum().alias("suits_corrected"),
+                    cells_missing(),
+                ])
+                .with_columns([share("reviews_corrected", "reviews"), share("suits_corrected", "suits")]);
+            Ok(sorted(grouped, &options.by))
+        }
+        // Reports by status, and failed check rows by check.
+        "quality" => {
+            let mut checks: Vec<String> =
+                catalog.templates.iter().flat_map(|t| t.checks.iter().map(|c| c.code.clone())).collect();
+            checks.dedup();
+            checks.sort();
+            checks.dedup();
+            let failed = scan(data, "checks")?
+                .filter(col("status").eq(lit("fail")).and(col("soft").not()))
+                .group_by([col("report_id")])
+                .agg(
+                    checks
+                        .iter()
+                        .map(|c| col("check").eq(lit(c.as_str())).cast(DataType::Int64).sum().alias(c.as_str()))
+                        .collect::<Vec<_>>(),
+                );
+            let reports = scan(data, "reports")?.join(
+                failed,
+                [col("report_id")],
+                [col("report_id")],
+                JoinArgs::new(JoinType::Left),
+            );
+            let mut aggs = vec![
+                len().alias("reports"),
+                col("parse_status").eq(lit("ok")).cast(DataType::Int64).sum().alias("ok"),
+                col("parse_status").eq(lit("partial")).cast(DataType::Int64).sum().alias("partial"),
+                col("checks_failed").cast(DataType::Int64).sum().alias("checks_failed"),
+            ];
+            aggs.extend(checks.iter().map(|c| col(c.as_str()).fill_null(lit(0)).sum().alias(c.as_str())));
+            Ok(sorted(reports.group_by(by).agg(aggs), &options.by))
+        }
+        other => bail!("--preset {other}: unknown (one of {})", super::PRESETS.join(", ")),
+    }
+}

@@ -1,0 +1,95 @@
+//! Writes a summary as CSV: plain UTF-8, or with a byte-order mark for
+//! Excel; English code headers, or Chinese labels.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use polars::prelude::*;
+
+use super::SummaryOptions;
+use crate::template::Catalog;
+
+/// Chinese headers of the summary's own columns.
+const HEADERS_ZH: [(&str, &str); 27] = [
+    ("year", "年度"),
+    ("province", "省"),
+    ("city", "市"),
+    ("county", "县"),
+    ("admin_level", "行政层级"),
+    ("agency", "机关"),
+    ("template", "格式版本"),
+    ("table", "表"),
+    ("row", "行"),
+    ("col", "列"),
+    ("value", "数值"),
+    ("reports", "报告数"),
+    ("cells_missing", "缺失或无效单元格"),
+    ("report_id", "报告编号"),
+    ("measure", "项目"),
+    ("result_total", "办理结果总计"),
+    ("granted", "予以公开"),
+    ("partial", "部分公开"),
+    ("withheld", "不予公开"),
+    ("unavailable", "无法提供"),
+    ("not_processed", "不予处理"),
+    ("other", "其他处理"),
+    ("reviews", "行政复议"),
+    ("reviews_corrected", "行政复议结果纠正"),
+    ("suits", "行政诉讼"),
+    ("suits_corrected", "行政诉讼结果纠正"),
+    ("checks_failed", "未通过校验"),
+];
+
+pub fn csv(frame: &mut DataFrame, catalog: &Catalog, options: &SummaryOptions) -> Result<()> {
+    if options.labels_zh {
+        let labels = labels(catalog);
+        let renamed: Vec<PlSmallStr> = frame
+            .get_column_names()
+            .iter()
+            .map(|name| PlSmallStr::from(labels.get(name.as_str()).cloned().unwrap_or_else(|| name.to_string())))
+            .collect();
+        frame.set_column_names(&renamed)?;
+    }
+    let mut sink: Box<dyn Write> = match &options.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let written = CsvWriter::new(&mut sink).include_bom(options.excel).finish(frame);
+    anyhow::Context::context(written, "cannot write the summary")?;
+    sink.flush().context("cannot write the summary")
+}
+
+/// Column name → Chinese header: the fixed columns, applicant columns by
+/// their label, wide-table codes by their row and column labels, shares.
+fn labels(catalog: &Catalog) -> HashMap<String, String> {
+    let mut labels: HashMap<String, String> = HEADERS_ZH.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    for template in &catalog.templates {
+        for table in &template.tables {
+            for row in &table.rows {
+                for col in &row.cols {
+                    let col_label = col.label.rsplit('/').next().unwrap_or(&col.label).to_string();
+                    labels
+                        .entry(format!("{}.{}.{}", table.code, row.code, col.code))
+                        .or_insert_with(|| format!("{}|{}", row.label, col_label));
+                    if table.code == "requests" {
+                        labels.entry(col.code.clone()).or_insert(col_label);
+                    }
+                }
+            }
+        }
+        for check in &template.checks {
+            labels.entry(check.code.clone()).or_insert_with(|| format!("校验失败:{}", check.code));
+        }
+    }
+    let shares: Vec<(String, String)> = labels
+        .iter()
+        .filter(|(k, _)| !k.contains('.'))
+        .map(|(k, v)| (format!("{k}_share"), format!("{v}占比")))
+        .collect();
+    labels.extend(shares);
+    labels
+}

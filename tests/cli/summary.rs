@@ -1,0 +1,120 @@
+//! `xxgk summary` and `xxgk codebook`: sums that agree with the cells read
+//! back directly, presets, CSV for Excel, Chinese headers.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arrow_array::{Array, Float64Array};
+
+use crate::{ingest, read_table, repo, strings, xxgk, TempDir};
+
+fn summary(out: &Path, args: &[&str]) -> String {
+    let mut all = vec!["summary", "--data", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let output = xxgk(&all);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Sum of `value` for one cell code per partition year, read with arrow.
+fn sums_by_year(out: &Path, table: &str, row: &str, col: &str) -> BTreeMap<i16, f64> {
+    let mut sums = BTreeMap::new();
+    for (year, batch) in read_table(out, "cells") {
+        let (t, r, c) = (strings(&batch, "table"), strings(&batch, "row"), strings(&batch, "col"));
+        let values = batch.column_by_name("value").unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+        for i in 0..batch.num_rows() {
+            if t.value(i) == table && r.value(i) == row && c.value(i) == col {
+                *sums.entry(year.unwrap()).or_insert(0.0) += if values.is_valid(i) { values.value(i) } else { 0.0 };
+            }
+        }
+    }
+    sums
+}
+
+#[test]
+fn summaries_agree_with_the_cells() {
+    let tmp = TempDir::new("summaries_agree_with_the_cells");
+    let out = tmp.path().join("out");
+    ingest(&[&repo().join("data/samples")], &out);
+
+    let text = summary(&out, &["--by", "year", "--table", "requests", "--rows", "new", "--cols", "total"]);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("year,table,row,col,value,reports,cells_missing"));
+    let got: BTreeMap<i16, f64> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), f[4].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got, sums_by_year(&out, "requests", "new", "total"));
+
+    // Globs pick codes: the eight withheld rows.
+    let withheld = summary(&out, &["--table", "requests", "--rows", "result.withheld.*", "--cols", "total"]);
+    assert_eq!(withheld.lines().count(), 1 + 8, "{withheld}");
+
+    let by_province = summary(&out, &["--preset", "requests", "--by", "province"]);
+    assert!(by_province.starts_with("province,measure,natural_person,"), "{by_province}");
+    assert!(by_province.lines().skip(1).all(|l| !l.starts_with(',')), "every report has a province:\n{by_province}");
+
+    let outcomes = summary(&out, &["--preset", "outcomes"]);
+    let rows: Vec<Vec<String>> = outcomes.lines().map(|l| l.split(',').map(str::to_string).collect()).collect();
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let total: f64 = rows[1][at("result_total")].parse().unwrap();
+    let parts: f64 = ["granted", "partial", "withheld", "unavailable", "not_processed", "other"]
+        .iter()
+        .map(|p| rows[1][at(p)].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(rows[1][at("reports")], "16");
+    assert!((parts - total).abs() < 1e-6, "parts {parts} vs total {total}");
+    let share: f64 = rows[1][at("granted_share")].parse().unwrap();
+    assert!((share - rows[1][at("granted")].parse::<f64>().unwrap() / total).abs() < 1e-9);
+
+    let quality = summary(&out, &["--preset", "quality", "--by", "template"]);
+    assert!(quality.starts_with("template,reports,ok,partial,checks_failed,"), "{quality}");
+
+    let wide = summary(&out, &["--wide"]);
+    assert_eq!(wide.lines().count(), 1 + 16);
+    assert!(wide.lines().next().unwrap().contains(",requests.new.total,"));
+}
+
+#[test]
+fn excel_gets_a_bom_and_chinese_headers() {
+    let tmp = TempDir::new("excel_gets_a_bom_and_chinese_headers");
+    let out = tmp.path().join("out");
+    ingest(&[&repo().join("data/samples")], &out);
+    let file = tmp.path().join("outcomes.csv");
+    summary(
+        &out,
+        &["--preset", "outcomes", "--by", "year", "--excel", "--labels", "zh", "--out", file.to_str().unwrap()],
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(&bytes[..3], b"\xef\xbb\xbf");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("年度,报告数,办理结果总计,予以公开,"), "{text}");
+    assert!(text.lines().next().unwrap().contains("予以公开占比"));
+
+    let plain = summary(&out, &["--preset", "appeals"]);
+    assert!(plain.starts_with("reports,reviews,"), "no BOM without --excel: {plain}");
+
+    let bad = xxgk(&["summary", "--data", out.to_str().unwrap(), "--by", "colour"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--by colour: not a grouping column"));
+}
+
+#[test]
+fn the_bundled_codebook_is_what_the_templates_say() {
+    let tmp = TempDir::new("the_bundled_codebook_is_what_the_templates_say");
+    let output = xxgk(&["codebook", "--out-dir", tmp.path().to_str().unwrap()]);
+    assert!(output.status.success());
+    for name in ["codebook.md", "codebook.csv"] {
+        let fresh = std::fs::read_to_string(tmp.path().join(name)).unwrap();
+        let bundled = std::fs::read_to_string(repo().join("data").join(name)).unwrap_or_default();
+        assert!(fresh == bundled, "data/{name} is stale: run `xxgk codebook`");
+    }
+    let csv = std::fs::read_to_string(tmp.path().join("codebook.csv")).unwrap();
+    assert!(csv.contains(
+        "proactive,art20_8.fees,amount,第二十条第（八）项/行政事业性收费,本年收费金额（单位：万元）,万元,gov2021\n"
+    ));
+    assert_eq!(csv.lines().count(), 1 + csv.lines().skip(1).collect::<std::collections::HashSet<_>>().len());
+}

@@ -1,0 +1,99 @@
+"""Open an xxgk dataset the way researchers do (polars, pandas, DuckDB),
+check the types, and reproduce one number of `xxgk summary` in each."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+XXGK = os.environ.get("XXGK_BIN", str(REPO / "target" / "release" / "xxgk"))
+
+
+def run(*args):
+    result = subprocess.run([XXGK, *args], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dataset") / "out"
+    run("ingest", "--quiet", "--out", str(out), "data/samples")
+    return out
+
+
+@pytest.fixture(scope="module")
+def summary(out, tmp_path_factory):
+    """New requests (column 总计) per year, from `xxgk summary`."""
+    path = tmp_path_factory.mktemp("summary") / "new.csv"
+    run("summary", "--data", str(out), "--by", "year", "--table", "requests",
+        "--rows", "new", "--cols", "total", "--out", str(path))
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows, "summary is empty"
+    return {int(r["year"]): float(r["value"]) for r in rows}
+
+
+def test_polars(out, summary):
+    cells = pl.scan_parquet(str(out / "cells" / "**" / "*.parquet"), hive_partitioning=True)
+    schema = cells.collect_schema()
+    assert schema["year"].is_integer()
+    assert schema["value"] == pl.Float64
+    assert schema["row"] == pl.String and schema["table"] == pl.String
+    assert schema["source_line"] == pl.Int32
+    got = (
+        cells.filter((pl.col("table") == "requests") & (pl.col("row") == "new") & (pl.col("col") == "total"))
+        .group_by("year").agg(pl.col("value").sum()).collect()
+    )
+    assert {int(y): v for y, v in got.iter_rows()} == summary
+
+
+def test_pandas(out, summary):
+    cells = pd.read_parquet(out / "cells")
+    # Hive partition columns arrive as categoricals; their categories are integers.
+    assert pd.api.types.is_integer_dtype(cells["year"].cat.categories)
+    assert cells["value"].dtype == "float64"
+    assert pd.api.types.is_string_dtype(cells["row"])
+    new = cells[(cells["table"] == "requests") & (cells["row"] == "new") & (cells["col"] == "total")]
+    got = new.groupby(new["year"].astype(int))["value"].sum()
+    assert got.to_dict() == summary
+
+
+def test_duckdb(out, summary):
+    path = str(out / "cells" / "*" / "*.parquet")
+    con = duckdb.connect()
+    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}', hive_partitioning = true)").fetchall()
+    types = {name: kind for name, kind, *_ in described}
+    assert types["year"] in ("BIGINT", "INTEGER", "SMALLINT")
+    assert types["value"] == "DOUBLE" and types["row"] == "VARCHAR"
+    got = con.execute(
+        f"""SELECT year, sum(value) FROM read_parquet('{path}', hive_partitioning = true)
+            WHERE "table" = 'requests' AND "row" = 'new' AND col = 'total' GROUP BY year"""
+    ).fetchall()
+    assert {int(y): v for y, v in got} == summary
+
+
+def test_reports_and_checks_open_too(out):
+    reports = pl.read_parquet(str(out / "reports" / "**" / "*.parquet"), hive_partitioning=True)
+    assert reports.schema["published_date"] == pl.Date
+    assert reports.schema["warnings"] == pl.List(pl.String)
+    checks = pd.read_parquet(out / "checks")
+    assert set(checks["status"]) <= {"pass", "fail", "skipped"}
+
+
+def test_notebook_draws_its_plot(out, tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "notebooks" / "first_analysis.py"), str(out), str(tmp_path)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    png = tmp_path / "applications_per_year.png"
+    assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "outcome shares" in result.stdout
