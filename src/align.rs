@@ -32,11 +32,26 @@ pub struct Alignment<'t> {
     pub warnings: Vec<String>,
 }
 
+/// Prose longer than this (in bytes; 40 CJK characters) is no heading.
+const MAX_HEADING_BYTES: usize = 120;
+
 /// How far past an unlabelled table's anchor its values are looked for.
 const UNLABELLED_WINDOW: usize = 120;
 
 pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
-    let normalized: Vec<String> = tokens.iter().map(|t| label::normalize(&t.text)).collect();
+    // Markers and anchors are header cells or short headings; long prose is
+    // never one, so it is not normalised.
+    let normalized: Vec<String> =
+        tokens
+            .iter()
+            .map(|t| {
+                if t.is_cell() || t.text.len() <= MAX_HEADING_BYTES {
+                    label::normalize(&t.text)
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
     let template = detect_template(&normalized, catalog);
     let value_like: Vec<bool> = tokens.iter().map(|t| t.is_cell() && value::is_value_like(&t.text)).collect();
     // Only cells that are not values can name a row.

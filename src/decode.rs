@@ -13,6 +13,10 @@ pub struct Decoded {
     pub had_errors: bool,
 }
 
+/// How much of a file the encoding detector reads: plenty to tell GBK from
+/// the rest, and bounded for very large files.
+const DETECT_SAMPLE_BYTES: usize = 64 * 1024;
+
 /// How far into a file the `<meta charset>` is looked for.
 const META_SNIFF_BYTES: usize = 4096;
 
@@ -25,7 +29,8 @@ pub fn decode(bytes: &[u8]) -> Decoded {
                 UTF_8
             } else {
                 let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-                detector.feed(bytes, true);
+                let sample = &bytes[..bytes.len().min(DETECT_SAMPLE_BYTES)];
+                detector.feed(sample, sample.len() == bytes.len());
                 // The reports are from .cn sites; the hint favours GBK over legacy Japanese or Korean.
                 detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
             }

@@ -5,39 +5,49 @@
 /// leading enumerators (`一、`, `（三）`, `2.`) are dropped, and only letters,
 /// digits and CJK characters are kept.
 pub fn normalize(text: &str) -> String {
-    let half: String = text.chars().map(to_half_width).collect();
-    let body = strip_enumerators(half.trim());
-    body.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    let half = half_width(text);
+    keep_word_chars(strip_enumerators(half.trim()))
 }
 
 /// Like [`normalize`] but keeps the enumerator's numeral: `（七）总计` gives
 /// `七总计`. Rows whose bare label is also a column header (`总计`, `其他`)
 /// are matched by this key, so a header cell never names a row.
 pub fn normalize_enumerated(text: &str) -> String {
-    text.chars().map(to_half_width).filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    keep_word_chars(&half_width(text))
 }
 
-/// The keys a cell may be matched by: the whole text, the text without a
-/// trailing bracketed note (`规章（设区的市…）`), and the text with its
-/// enumerator.
+/// The keys a cell may be matched by: the whole text, the text with its
+/// enumerator, and the text without a trailing bracketed note
+/// (`规章（设区的市…）`).
 pub fn match_keys(text: &str) -> Vec<String> {
-    let whole = normalize(text);
-    let enumerated = normalize_enumerated(text);
-    let mut keys = vec![whole];
+    let half = half_width(text);
+    let body = strip_enumerators(half.trim());
+    let mut keys = vec![keep_word_chars(body)];
+    let enumerated = keep_word_chars(&half);
     if enumerated != keys[0] {
         keys.push(enumerated);
     }
-    let half: String = text.chars().map(to_half_width).collect();
-    let body = strip_enumerators(half.trim());
-    if let Some(cut) = body.find('(') {
-        if cut > 0 {
-            let short = normalize(&body[..cut]);
-            if !short.is_empty() && !keys.contains(&short) {
-                keys.push(short);
-            }
+    if let Some(cut) = body.find('(').filter(|&cut| cut > 0) {
+        let short = keep_word_chars(&body[..cut]);
+        if !short.is_empty() && !keys.contains(&short) {
+            keys.push(short);
         }
     }
     keys
+}
+
+fn half_width(text: &str) -> String {
+    text.chars().map(to_half_width).collect()
+}
+
+/// Letters, digits and CJK characters, ASCII lower-cased.
+fn keep_word_chars(text: &str) -> String {
+    text.chars().filter(|&c| is_word_char(c)).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// `char::is_alphanumeric`, with the common CJK block answered at once.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(&c) || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// Maps full-width ASCII variants and the ideographic space to ASCII.

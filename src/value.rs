@@ -38,6 +38,10 @@ const DASHES: [&str; 12] = ["—", "-", "–", "―", "/", "无", "－", "--", "
 
 /// Reads a cell's trimmed text.
 pub fn read(raw: &str) -> Reading {
+    // Most cells are plain ASCII integers: read them without copying.
+    if !raw.is_empty() && raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Reading { value: raw.parse::<u64>().ok().map(|v| v as f64), status: Status::Ok, unit: None };
+    }
     let text: String = raw.chars().map(to_half_width).filter(|c| !c.is_whitespace()).collect();
     // Converters leave a stray `?` for characters they could not map (`? 0`).
     let text = text.trim_start_matches('?');

@@ -5,15 +5,15 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use xxgk::template::Catalog;
+use xxgk::config::Reference;
 
-// Compiled once per process, not per input. `load(None)` reads config/ when
+// Loaded once per process, not per input. `load(None)` reads config/ when
 // the working directory has it and otherwise the copy built into the binary.
-static CATALOG: LazyLock<Catalog> = LazyLock::new(|| xxgk::config::load(None).expect("template catalog loads").1);
+static REFERENCE: LazyLock<Reference> = LazyLock::new(|| xxgk::config::load(None).expect("configuration loads").1);
 
 fuzz_target!(|data: &[u8]| {
     // Both paths: HTML goes through html5ever, text through the line layouts.
     for is_html in [false, true] {
-        let _ = xxgk::report::parse("fuzz-input", data, is_html, &CATALOG);
+        let _ = xxgk::report::parse("fuzz-input", data, is_html, None, &REFERENCE);
     }
 });
