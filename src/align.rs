@@ -82,13 +82,15 @@ pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
 
 /// The version whose markers appear most often; the default on a tie.
 fn detect_template<'t>(normalized: &[String], catalog: &'t Catalog) -> &'t Template {
-    let score = |t: &Template| t.markers.iter().filter(|m| normalized.iter().any(|n| n.contains(m.as_str()))).count();
+    let counts = catalog.marker_counts(normalized.iter().map(String::as_str));
     let default = catalog.default_template();
-    let mut best = (score(default), default);
-    for t in &catalog.templates {
-        let s = score(t);
-        if s > best.0 {
-            best = (s, t);
+    let mut best = (
+        counts.get(catalog.templates.iter().position(|t| std::ptr::eq(t, default)).unwrap_or(0)).copied().unwrap_or(0),
+        default,
+    );
+    for (template, &count) in catalog.templates.iter().zip(&counts) {
+        if count > best.0 {
+            best = (count, template);
         }
     }
     best.1

@@ -21,15 +21,16 @@ const MAX_HEADING_CHARS: usize = 40;
 
 pub fn extract(tokens: &[Token], catalog: &Catalog) -> Vec<SectionText> {
     // (token index, section number) of each heading, in document order.
+    // Normalised once: only short prose can be a heading.
+    let keys: Vec<Option<String>> = tokens
+        .iter()
+        .map(|t| (!t.is_cell() && t.text.chars().count() <= MAX_HEADING_CHARS).then(|| label::normalize(&t.text)))
+        .collect();
     let mut headings: Vec<(usize, u8)> = Vec::new();
     let mut from = 0;
     for section in &catalog.sections {
-        let hit = (from..tokens.len()).find(|&i| {
-            let token = &tokens[i];
-            !token.is_cell()
-                && token.text.chars().count() <= MAX_HEADING_CHARS
-                && section.keys.iter().any(|k| label::normalize(&token.text).starts_with(k.as_str()))
-        });
+        let hit = (from..tokens.len())
+            .find(|&i| keys[i].as_ref().is_some_and(|key| section.keys.iter().any(|k| key.starts_with(k.as_str()))));
         if let Some(i) = hit {
             headings.push((i, section.number));
             from = i + 1;

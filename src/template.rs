@@ -13,6 +13,9 @@ use crate::validate::rules::{self, Bound, Check};
 pub struct Catalog {
     pub templates: Vec<Template>,
     pub sections: Vec<Section>,
+    /// Every template's markers in one automaton; pattern `i` is `marker_owner[i]`'s.
+    markers: aho_corasick::AhoCorasick,
+    marker_owner: Vec<(usize, usize)>,
 }
 
 /// One version of the national format, e.g. `gov2021`.
@@ -110,13 +113,34 @@ impl Catalog {
             .iter()
             .map(|s| Section { number: s.number, keys: s.titles.iter().map(|t| label::normalize(t)).collect() })
             .collect();
+        let mut patterns = Vec::new();
+        let mut marker_owner = Vec::new();
+        for (t, template) in templates.iter().enumerate() {
+            for (m, marker) in template.markers.iter().enumerate() {
+                patterns.push(marker.clone());
+                marker_owner.push((t, m));
+            }
+        }
+        let markers = aho_corasick::AhoCorasick::new(&patterns).map_err(|e| vec![format!("markers: {e}")])?;
         if errors.is_empty() {
-            Ok(Catalog { templates, sections })
+            Ok(Catalog { templates, sections, markers, marker_owner })
         } else {
             errors.sort();
             errors.dedup();
             Err(errors)
         }
+    }
+
+    /// How many distinct markers of each template the texts contain.
+    pub fn marker_counts<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Vec<usize> {
+        let mut seen: Vec<Vec<bool>> = self.templates.iter().map(|t| vec![false; t.markers.len()]).collect();
+        for text in texts {
+            for found in self.markers.find_overlapping_iter(text) {
+                let (t, m) = self.marker_owner[found.pattern().as_usize()];
+                seen[t][m] = true;
+            }
+        }
+        seen.iter().map(|s| s.iter().filter(|&&b| b).count()).collect()
     }
 
     pub fn template(&self, code: &str) -> Option<&Template> {
