@@ -22,8 +22,13 @@ cargo build --release --locked --quiet
 xxgk="$CARGO_TARGET_DIR/release/xxgk"
 
 echo "generating $n and $((n / 10)) reports in $work ..."
-[ -d "$work/corpus" ] || "$xxgk" synth --n "$n" --seed 42 --out "$work/corpus" 2>/dev/null
-[ -d "$work/tenth" ] || "$xxgk" synth --n "$((n / 10))" --seed 42 --out "$work/tenth" 2>/dev/null
+for set in corpus:$n tenth:$((n / 10)); do
+  dir=$work/${set%%:*}
+  if [ ! -d "$dir" ]; then
+    "$xxgk" synth --n "${set##*:}" --seed 42 --out "$dir" 2>/dev/null
+    mv "$dir/ground-truth.csv" "$dir.ground-truth.csv"  # not part of the corpus
+  fi
+done
 mb=$(du -sm --apparent-size "$work/corpus" | cut -f1)
 
 seconds() { # seconds for the command, to 3 decimals

@@ -27,7 +27,7 @@ use crate::validate::{self, CheckResult, CheckStatus, YearFacts};
 
 /// Rows per Parquet row group: large enough to compress well, small enough
 /// to bound the writer's memory.
-const ROW_GROUP_ROWS: usize = 256 * 1024;
+const ROW_GROUP_ROWS: usize = 64 * 1024;
 
 /// Counts of what was written, for the summary line and the manifest.
 #[derive(Debug, Default, Clone, serde::Serialize)]

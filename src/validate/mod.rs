@@ -72,10 +72,12 @@ pub struct Operand {
 }
 
 /// The cells of one report that checks may read, by table, row and column.
+/// Flat and sorted: compact enough to keep one per report until the checks
+/// across years run.
 #[derive(Debug, Default, Clone)]
 pub struct Operands<'t> {
-    /// Table → row → column → cell.
-    cells: HashMap<&'t str, HashMap<&'t str, HashMap<&'t str, Operand>>>,
+    /// (table, row, col) → cell, sorted by key.
+    cells: Vec<((&'t str, &'t str, &'t str), Operand)>,
     /// Row and column codes per table, in template order.
     rows: HashMap<&'t str, Vec<&'t str>>,
     cols: HashMap<&'t str, Vec<&'t str>>,
@@ -90,7 +92,7 @@ impl<'t> Operands<'t> {
         for cell in cells {
             let (table, row, col) = (cell.table.code.as_str(), cell.row.code.as_str(), cell.col.code.as_str());
             let operand = Operand { value: cell.reading.value, status: cell.reading.status, line: cell.line };
-            operands.cells.entry(table).or_default().entry(row).or_default().insert(col, operand);
+            operands.cells.push(((table, row, col), operand));
             let rows = operands.rows.entry(table).or_default();
             if rows.last() != Some(&row) && !rows.contains(&row) {
                 rows.push(row);
@@ -100,11 +102,15 @@ impl<'t> Operands<'t> {
                 cols.push(col);
             }
         }
+        operands.cells.sort_by(|a, b| a.0.cmp(&b.0));
+        operands.cells.dedup_by(|a, b| a.0 == b.0);
+        operands.cells.shrink_to_fit();
         operands
     }
 
     fn get(&self, table: &str, row: &str, col: &str) -> Option<&Operand> {
-        self.cells.get(table)?.get(row)?.get(col)
+        let at = self.cells.binary_search_by(|(key, _)| key.cmp(&(table, row, col))).ok()?;
+        Some(&self.cells[at].1)
     }
 
     /// Codes of the term's dimension in `table`: rows for `Each::Col`.
