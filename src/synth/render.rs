@@ -265,21 +265,19 @@ fn cell_lines_table(grid: &Grid) -> String {
     out
 }
 
-/// One row per line, tab-separated; every grid position is a cell.
-fn tab_rows_table(grid: &Grid) -> String {
-    slots(grid)
-        .iter()
-        .map(|row| {
-            let cells: Vec<&str> = row
-                .iter()
-                .map(|s| match s {
-                    Slot::Cell(c) => c.text.as_str(),
-                    _ => "",
-                })
-                .collect();
-            cells.join("\t") + "\n"
+/// A row's text at every grid position; spanned positions are empty.
+fn row_texts<'g>(row: &[Slot<'g>]) -> Vec<&'g str> {
+    row.iter()
+        .map(|s| match s {
+            Slot::Cell(c) => c.text.as_str(),
+            _ => "",
         })
         .collect()
+}
+
+/// One row per line, tab-separated; every grid position is a cell.
+fn tab_rows_table(grid: &Grid) -> String {
+    slots(grid).iter().map(|row| row_texts(row).join("\t") + "\n").collect()
 }
 
 /// One cell per line ending in ` |`; a row's spanned positions follow it as
@@ -306,13 +304,7 @@ fn pipe_cells_table(grid: &Grid) -> String {
 fn markdown_table(grid: &Grid) -> String {
     let mut out = String::new();
     for (i, row) in slots(grid).iter().enumerate() {
-        let cells: Vec<&str> = row
-            .iter()
-            .map(|s| match s {
-                Slot::Cell(c) => c.text.as_str(),
-                _ => "",
-            })
-            .collect();
+        let cells = row_texts(row);
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
         if i == 0 {
             out.push_str(&format!("|{}\n", "---|".repeat(cells.len())));

@@ -125,16 +125,26 @@ struct CellRow {
     line: Option<i32>,
 }
 
-/// Cells keyed by (source file name, table, row, col).
-fn cells_by_file(out: &Path) -> HashMap<(String, String, String, String), CellRow> {
-    let mut file_of: HashMap<String, String> = HashMap::new();
+/// The file name of a source path.
+fn file_name(path: &str) -> String {
+    Path::new(path).file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// Report id → source file name.
+fn file_names(out: &Path) -> HashMap<String, String> {
+    let mut names = HashMap::new();
     for (_, batch) in read_table(out, "reports") {
         let (ids, paths) = (strings(&batch, "report_id"), strings(&batch, "source_path"));
         for i in 0..batch.num_rows() {
-            let name = Path::new(paths.value(i)).file_name().unwrap().to_string_lossy().into_owned();
-            file_of.insert(ids.value(i).to_string(), name);
+            names.insert(ids.value(i).to_string(), file_name(paths.value(i)));
         }
     }
+    names
+}
+
+/// Cells keyed by (source file name, table, row, col).
+fn cells_by_file(out: &Path) -> HashMap<(String, String, String, String), CellRow> {
+    let file_of = file_names(out);
     let mut cells = HashMap::new();
     for (_, batch) in read_table(out, "cells") {
         let (ids, tables, rows, cols) =
@@ -196,8 +206,7 @@ fn reject_reasons(out: &Path) -> HashMap<String, String> {
     for (_, batch) in read_table(out, "rejects") {
         let (paths, why) = (strings(&batch, "source_path"), strings(&batch, "reason"));
         for i in 0..batch.num_rows() {
-            let name = Path::new(paths.value(i)).file_name().unwrap().to_string_lossy().into_owned();
-            reasons.insert(name, why.value(i).to_string());
+            reasons.insert(file_name(paths.value(i)), why.value(i).to_string());
         }
     }
     reasons
@@ -207,10 +216,7 @@ fn report_files(out: &Path) -> Vec<String> {
     let mut names = Vec::new();
     for (_, batch) in read_table(out, "reports") {
         let paths = strings(&batch, "source_path");
-        names.extend(
-            (0..batch.num_rows())
-                .map(|i| Path::new(paths.value(i)).file_name().unwrap().to_string_lossy().into_owned()),
-        );
+        names.extend((0..batch.num_rows()).map(|i| file_name(paths.value(i))));
     }
     names
 }

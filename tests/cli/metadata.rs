@@ -6,7 +6,7 @@ use std::path::Path;
 
 use arrow_array::Array;
 
-use crate::{ingest, read_table, repo, shared_corpus, strings, xxgk, TempDir};
+use crate::{file_name, ingest, read_table, repo, shared_corpus, strings, xxgk, TempDir};
 
 /// file → column → value (strings; null as None), for the string columns of `reports`.
 fn report_fields(out: &Path) -> HashMap<String, HashMap<String, Option<String>>> {
@@ -28,8 +28,7 @@ fn report_fields(out: &Path) -> HashMap<String, HashMap<String, Option<String>>>
             let list = list.as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
             let joined = (0..list.len()).map(|j| list.value(j)).collect::<Vec<_>>().join("\n");
             fields.insert("warnings".to_string(), Some(joined));
-            let name = Path::new(paths.value(i)).file_name().unwrap().to_string_lossy().into_owned();
-            reports.insert(name, fields);
+            reports.insert(file_name(paths.value(i)), fields);
         }
     }
     reports

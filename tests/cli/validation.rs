@@ -6,7 +6,7 @@ use std::path::Path;
 
 use arrow_array::{Array, Float64Array, ListArray};
 
-use crate::{ingest, read_table, shared_corpus, strings, xxgk, TempDir};
+use crate::{file_name, file_names, ingest, read_table, shared_corpus, strings, xxgk, TempDir};
 
 /// One row of the `checks` table, with the report's file name.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,18 +18,6 @@ struct CheckRow {
     lhs: Option<f64>,
     rhs: Option<f64>,
     status: String,
-}
-
-fn file_names(out: &Path) -> HashMap<String, String> {
-    let mut names = HashMap::new();
-    for (_, batch) in read_table(out, "reports") {
-        let (ids, paths) = (strings(&batch, "report_id"), strings(&batch, "source_path"));
-        for i in 0..batch.num_rows() {
-            let name = Path::new(paths.value(i)).file_name().unwrap().to_string_lossy().into_owned();
-            names.insert(ids.value(i).to_string(), name);
-        }
-    }
-    names
 }
 
 fn check_rows(out: &Path) -> Vec<CheckRow> {
@@ -68,7 +56,7 @@ fn report_status(out: &Path) -> HashMap<String, (String, Vec<String>)> {
         let (paths, status) = (strings(&batch, "source_path"), strings(&batch, "parse_status"));
         let warnings = batch.column_by_name("warnings").unwrap().as_any().downcast_ref::<ListArray>().unwrap();
         for i in 0..batch.num_rows() {
-            let name = Path::new(paths.value(i)).file_name().unwrap().to_string_lossy().into_owned();
+            let name = file_name(paths.value(i));
             let list = warnings.value(i);
             let list = list.as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
             let texts = (0..list.len()).map(|j| list.value(j).to_string()).collect();
