@@ -93,9 +93,8 @@ impl Catalog {
                 .filter(|c| applies(&c.templates, &version.code))
                 .flat_map(|c| c.label.split('/').map(label::normalize).collect::<Vec<_>>())
                 .collect();
-            let tables =
+            let tables: Vec<Table> =
                 file.table.iter().map(|t| compile_table(t, &version.code, &known, &headers, &mut errors)).collect();
-            let tables: Vec<Table> = tables;
             let checks = rules::compile_checks(&file.check, &version.code, &tables, &mut errors);
             let bounds = rules::compile_bounds(&file.bound, &version.code, &tables, &mut errors);
             templates.push(Template {
@@ -153,7 +152,8 @@ impl Catalog {
     }
 }
 
-fn applies(templates: &Option<Vec<String>>, version: &str) -> bool {
+/// Whether an entry limited to `templates` (none: every version) is in `version`.
+pub(crate) fn applies(templates: &Option<Vec<String>>, version: &str) -> bool {
     templates.as_ref().is_none_or(|list| list.iter().any(|t| t == version))
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::config::{BoundDef, CheckDef};
-use crate::template::Table;
+use crate::template::{applies, Table};
 
 /// What one check result is computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,10 +78,6 @@ pub struct Bound {
     pub col: String,
     pub max: f64,
     pub warning: String,
-}
-
-fn applies(templates: &Option<Vec<String>>, version: &str) -> bool {
-    templates.as_ref().is_none_or(|list| list.iter().any(|t| t == version))
 }
 
 /// Compiles the checks that apply to `version`, collecting errors.
