@@ -39,6 +39,18 @@ pub struct Report<'t> {
     pub warnings: Vec<String>,
 }
 
+impl Report<'_> {
+    /// Cells read as a number.
+    pub fn cells_ok(&self) -> usize {
+        self.cells.iter().filter(|c| c.reading.status == Status::Ok).count()
+    }
+
+    /// Check rows that failed and count against the report (soft checks excluded).
+    pub fn checks_failed(&self) -> usize {
+        self.checks.iter().filter(|c| c.is_hard_failure()).count()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParseStatus {
     /// All three tables found, every cell read, every check passed.

@@ -121,9 +121,9 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
         code.append_option(r.region.division_code.as_deref());
         status.append_value(r.status.as_str());
         cells.append_value(i32::try_from(r.cells.len()).unwrap_or(i32::MAX));
-        let ok = r.cells.iter().filter(|c| c.reading.status == Status::Ok).count();
+        let ok = r.cells_ok();
         cells_ok.append_value(i32::try_from(ok).unwrap_or(i32::MAX));
-        let failed = r.checks.iter().filter(|c| c.is_hard_failure()).count();
+        let failed = r.checks_failed();
         checks_failed.append_value(i32::try_from(failed).unwrap_or(i32::MAX));
         for w in &r.warnings {
             warnings.values().append_value(w);

@@ -163,10 +163,9 @@ impl<'t> Dataset<'t> {
                     crate::report::ParseStatus::Partial => self.counts.reports_partial += 1,
                 }
                 self.counts.cells += r.cells.len() as u64;
-                self.counts.cells_ok +=
-                    r.cells.iter().filter(|c| c.reading.status == crate::value::Status::Ok).count() as u64;
+                self.counts.cells_ok += r.cells_ok() as u64;
                 self.counts.sections += r.sections.len() as u64;
-                self.counts.checks_failed += r.checks.iter().filter(|c| c.is_hard_failure()).count() as u64;
+                self.counts.checks_failed += r.checks_failed() as u64;
                 if let (Some(agency), Some(year)) = (&r.meta.agency, r.meta.year) {
                     self.year_facts.push(YearFacts::new(&r.report_id, agency, year, r.template, &r.cells));
                 }
