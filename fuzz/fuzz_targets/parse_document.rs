@@ -12,7 +12,7 @@ use xxgk::config::Reference;
 static REFERENCE: LazyLock<Reference> = LazyLock::new(|| xxgk::config::load(None).expect("configuration loads").1);
 
 fuzz_target!(|data: &[u8]| {
-    // Both paths: HTML goes through html5ever, text through the line layouts.
+    // Both paths: HTML goes through html5gum, text through the line layouts.
     for is_html in [false, true] {
         let _ = xxgk::report::parse("fuzz-input", data, is_html, None, &REFERENCE);
     }

@@ -1,146 +1,282 @@
-//! HTML pages and fragments, read with html5ever's tokenizer. Every `<td>` or
-//! `<th>` becomes a cell of its `<tr>` (spans are ignored: the aligner never
-//! trusts header positions); text outside tables becomes prose, one token per
-//! block; `<script>` and `<style>` are skipped. The token's line is the line
-//! of the cell's start tag.
+//! HTML pages and fragments, read with html5gum's tokenizer through an
+//! emitter that keeps only what the tables need: tag names, text and byte
+//! positions (attributes, comments and doctypes are dropped unread, which is
+//! most of a Word-exported page). Every `<td>` or `<th>` becomes a cell of
+//! its `<tr>` (spans are ignored: the aligner never trusts header
+//! positions); text outside tables becomes prose, one token per block;
+//! `<script>`, `<style>` and the like are skipped. A token's line is the line
+//! of its cell's `<` or of its prose's first visible character.
 
-use std::cell::RefCell;
-
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token as HtmlToken, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5gum::{Emitter, Error, State, Tokenizer};
 
 use super::{Place, Token};
 
 /// Tags whose start or end ends a block of prose.
-const BLOCK_TAGS: [&str; 22] = [
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "td", "th", "section",
-    "article", "header", "footer", "title", "body",
+const BLOCK_TAGS: [&[u8]; 22] = [
+    b"p", b"div", b"br", b"h1", b"h2", b"h3", b"h4", b"h5", b"h6", b"li", b"ul", b"ol", b"table", b"tr", b"td", b"th",
+    b"section", b"article", b"header", b"footer", b"title", b"body",
 ];
 
 pub fn tokenize(text: &str) -> (Vec<Token>, Option<String>) {
-    let sink = Sink::default();
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(text));
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    // The sink never asks to pause for scripts, so one feed reads everything.
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let state = tokenizer.sink.state.into_inner();
-    (state.tokens, state.title)
+    let mut page = Page::default();
+    let scan = Scan {
+        page: &mut page,
+        lines: Lines { input: text.as_bytes(), at: 0, line: 1 },
+        pos: 0,
+        tag_start: 0,
+        is_end_tag: false,
+        tag_name: Vec::new(),
+        last_start_tag: Vec::new(),
+    };
+    // The emitter yields no tokens of its own (`Infallible`): driving the
+    // tokenizer to the end does all the work, and reading a `&str` cannot fail.
+    let _ = Tokenizer::new_with_emitter(text, scan).finish();
+    page.finish_cell();
+    page.finish_prose();
+    (page.tokens, page.title.map(|t| clean(&String::from_utf8_lossy(&t))))
 }
 
+/// What the page has yielded so far.
 #[derive(Default)]
-struct Sink {
-    state: RefCell<State>,
-}
-
-#[derive(Default)]
-struct State {
+struct Page {
     tokens: Vec<Token>,
-    title: Option<String>,
-    /// The open cell: its text, line and row.
-    cell: Option<(String, u32, u32)>,
-    /// Prose being collected outside cells, with its first line.
-    prose: String,
-    prose_line: u32,
-    rows_seen: u32,
-    /// Inside `<script>`/`<style>`: text is dropped until the end tag.
-    skipping: Option<String>,
+    title: Option<Vec<u8>>,
     in_title: bool,
+    /// The open cell's line and row; its text is in `buffer`.
+    cell: Option<(u32, u32)>,
+    /// Text of the open cell or of the prose being collected.
+    buffer: Vec<u8>,
+    /// Line of the prose's first visible character, once there is one.
+    prose_line: Option<u32>,
+    rows_seen: u32,
+    /// Inside `<script>` and the like: everything is dropped until its end tag.
+    skipping: Option<Vec<u8>>,
 }
 
-impl TokenSink for Sink {
-    type Handle = ();
-
-    fn process_token(&self, token: HtmlToken, line_number: u64) -> TokenSinkResult<()> {
-        let line = u32::try_from(line_number).unwrap_or(u32::MAX);
-        let mut state = self.state.borrow_mut();
-        match token {
-            HtmlToken::TagToken(tag) => {
-                let name: &str = &tag.name;
-                if let Some(skipped) = &state.skipping {
-                    if tag.kind == TagKind::EndTag && name == skipped {
-                        state.skipping = None;
-                    }
-                    return TokenSinkResult::Continue;
-                }
-                match (tag.kind, name) {
-                    (TagKind::StartTag, "script" | "style" | "noscript" | "template" | "textarea") => {
-                        state.finish_prose();
-                        state.skipping = Some(name.to_string());
-                        let kind = if name == "textarea" { RawKind::Rcdata } else { RawKind::Rawtext };
-                        return TokenSinkResult::RawData(if name == "script" { RawKind::ScriptData } else { kind });
-                    }
-                    (TagKind::StartTag, "title") => {
-                        state.finish_prose();
-                        state.in_title = true;
-                        return TokenSinkResult::RawData(RawKind::Rcdata);
-                    }
-                    (TagKind::EndTag, "title") => state.in_title = false,
-                    (TagKind::StartTag, "td" | "th") => {
-                        state.finish_cell();
-                        state.finish_prose();
-                        if state.rows_seen == 0 {
-                            state.rows_seen = 1;
-                        }
-                        let row = state.rows_seen;
-                        state.cell = Some((String::new(), line, row));
-                    }
-                    (TagKind::StartTag, "tr") => {
-                        state.finish_cell();
-                        state.finish_prose();
-                        state.rows_seen += 1;
-                    }
-                    (_, "td" | "th" | "tr" | "table") => {
-                        state.finish_cell();
-                        state.finish_prose();
-                    }
-                    (_, "br" | "p" | "div") if state.cell.is_some() => state.push_text("\n", line),
-                    (_, name) if BLOCK_TAGS.contains(&name) => state.finish_prose(),
-                    _ => {}
-                }
+impl Page {
+    /// A start tag at `line`; returns the state the tokenizer must switch to
+    /// for tags whose content is not markup.
+    fn start_tag(&mut self, name: &[u8], line: u32) -> Option<State> {
+        match name {
+            b"script" | b"style" | b"noscript" | b"template" | b"textarea" => {
+                self.finish_prose();
+                self.skipping = Some(name.to_vec());
+                return Some(match name {
+                    b"script" => State::ScriptData,
+                    b"textarea" => State::RcData,
+                    _ => State::RawText,
+                });
             }
-            HtmlToken::CharacterTokens(text) if state.skipping.is_none() => state.push_text(&text, line),
-            HtmlToken::EOFToken => {
-                state.finish_cell();
-                state.finish_prose();
+            b"title" => {
+                self.finish_prose();
+                self.in_title = true;
+                return Some(State::RcData);
             }
-            _ => {}
+            b"td" | b"th" => {
+                self.finish_cell();
+                self.finish_prose();
+                self.rows_seen = self.rows_seen.max(1);
+                self.cell = Some((line, self.rows_seen));
+            }
+            b"tr" => {
+                self.finish_cell();
+                self.finish_prose();
+                self.rows_seen += 1;
+            }
+            _ => self.other_tag(name),
         }
-        TokenSinkResult::Continue
+        None
     }
-}
 
-impl State {
-    fn push_text(&mut self, text: &str, line: u32) {
-        if self.in_title {
-            self.title.get_or_insert_with(String::new).push_str(text);
-        } else if let Some((cell, _, _)) = &mut self.cell {
-            cell.push_str(text);
-        } else {
-            if self.prose.trim().is_empty() {
-                self.prose_line = line;
+    fn end_tag(&mut self, name: &[u8]) {
+        if let Some(skipped) = &self.skipping {
+            if name == skipped.as_slice() {
+                self.skipping = None;
             }
-            self.prose.push_str(text);
+            return;
         }
+        match name {
+            b"title" => self.in_title = false,
+            b"td" | b"th" | b"tr" => {
+                self.finish_cell();
+                self.finish_prose();
+            }
+            _ => self.other_tag(name),
+        }
+    }
+
+    /// Start or end of any other tag: tables and blocks end prose; line
+    /// breaks inside a cell are dropped by [`clean`].
+    fn other_tag(&mut self, name: &[u8]) {
+        if name == b"table" {
+            self.finish_cell();
+            self.finish_prose();
+        } else if self.cell.is_none() && BLOCK_TAGS.contains(&name) {
+            self.finish_prose();
+        }
+    }
+
+    /// Character data ending at byte `end` of the input.
+    fn text(&mut self, text: &[u8], end: usize, lines: &mut Lines) {
+        if self.skipping.is_some() {
+            return;
+        }
+        if self.in_title {
+            self.title.get_or_insert_with(Vec::new).extend_from_slice(text);
+            return;
+        }
+        if self.cell.is_none() && self.prose_line.is_none() {
+            if let Some(first) = first_visible(text) {
+                let newlines_after = text[first..].iter().filter(|&&b| b == b'\n').count();
+                self.prose_line = Some(lines.at(end).saturating_sub(u32::try_from(newlines_after).unwrap_or(0)));
+            }
+        }
+        self.buffer.extend_from_slice(text);
     }
 
     fn finish_cell(&mut self) {
-        if let Some((text, line, row)) = self.cell.take() {
-            let text = clean(&text);
+        if let Some((line, row)) = self.cell.take() {
+            let text = clean(&String::from_utf8_lossy(&self.buffer));
+            self.buffer.clear();
             self.tokens.push(Token { text, line, place: Place::RowCell(row) });
         }
     }
 
     fn finish_prose(&mut self) {
-        let text = clean(&std::mem::take(&mut self.prose));
-        if !text.is_empty() {
-            self.tokens.push(Token { text, line: self.prose_line, place: Place::Text });
+        if self.cell.is_some() {
+            return;
+        }
+        if let Some(line) = self.prose_line.take() {
+            let text = clean(&String::from_utf8_lossy(&self.buffer));
+            if !text.is_empty() {
+                self.tokens.push(Token { text, line, place: Place::Text });
+            }
+        }
+        self.buffer.clear();
+    }
+}
+
+/// Byte offset of the first character of `text` that is not white space.
+fn first_visible(text: &[u8]) -> Option<usize> {
+    String::from_utf8_lossy(text).char_indices().find(|(_, c)| !c.is_whitespace()).map(|(i, _)| i)
+}
+
+/// Line numbers of byte offsets, counted incrementally: the offsets asked
+/// for only move forward, a little at a time.
+struct Lines<'a> {
+    input: &'a [u8],
+    at: usize,
+    line: u32,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, pos: usize) -> u32 {
+        let pos = pos.min(self.input.len());
+        let newlines = |bytes: &[u8]| u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(0);
+        if pos >= self.at {
+            self.line = self.line.saturating_add(newlines(&self.input[self.at..pos]));
+        } else {
+            self.line = self.line.saturating_sub(newlines(&self.input[pos..self.at]));
+        }
+        self.at = pos;
+        self.line
+    }
+}
+
+/// The html5gum emitter: tracks the byte position and the current tag's
+/// name, and hands tags and text to the [`Page`].
+struct Scan<'p, 'i> {
+    page: &'p mut Page,
+    lines: Lines<'i>,
+    /// Byte offset just past what the tokenizer has read.
+    pos: usize,
+    /// Offset of the current tag's `<`.
+    tag_start: usize,
+    is_end_tag: bool,
+    tag_name: Vec<u8>,
+    /// The last start tag's name, which ends raw text such as a script.
+    last_start_tag: Vec<u8>,
+}
+
+impl Emitter for Scan<'_, '_> {
+    type Token = std::convert::Infallible;
+
+    fn move_position(&mut self, offset: isize) {
+        self.pos = self.pos.saturating_add_signed(offset);
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+
+    fn emit_error(&mut self, _: Error) {}
+
+    fn pop_token(&mut self) -> Option<Self::Token> {
+        None
+    }
+
+    fn set_last_start_tag(&mut self, name: Option<&[u8]>) {
+        self.last_start_tag.clear();
+        self.last_start_tag.extend_from_slice(name.unwrap_or_default());
+    }
+
+    fn emit_eof(&mut self) {}
+
+    fn emit_string(&mut self, text: &[u8]) {
+        // The tokenizer passes a NUL through as its own string; browsers drop it.
+        if text != b"\0" {
+            self.page.text(text, self.pos, &mut self.lines);
         }
     }
+
+    fn start_open_tag(&mut self) {
+        self.tag_start = self.pos.saturating_sub(1);
+    }
+
+    fn init_start_tag(&mut self) {
+        self.is_end_tag = false;
+        self.tag_name.clear();
+    }
+
+    fn init_end_tag(&mut self) {
+        self.is_end_tag = true;
+        self.tag_name.clear();
+    }
+
+    fn push_tag_name(&mut self, name: &[u8]) {
+        self.tag_name.extend_from_slice(name);
+    }
+
+    fn emit_current_tag(&mut self) -> Option<State> {
+        if self.is_end_tag {
+            self.page.end_tag(&self.tag_name);
+            return None;
+        }
+        std::mem::swap(&mut self.last_start_tag, &mut self.tag_name);
+        let line = self.lines.at(self.tag_start);
+        self.page.start_tag(&self.last_start_tag, line)
+    }
+
+    fn current_is_appropriate_end_tag_token(&mut self) -> bool {
+        self.is_end_tag && !self.last_start_tag.is_empty() && self.tag_name == self.last_start_tag
+    }
+
+    // Comments, doctypes and attributes are not read.
+    fn init_comment(&mut self) {}
+    fn push_comment(&mut self, _: &[u8]) {}
+    fn emit_current_comment(&mut self) {}
+    fn init_doctype(&mut self) {}
+    fn push_doctype_name(&mut self, _: &[u8]) {}
+    fn set_doctype_public_identifier(&mut self, _: &[u8]) {}
+    fn set_doctype_system_identifier(&mut self, _: &[u8]) {}
+    fn push_doctype_public_identifier(&mut self, _: &[u8]) {}
+    fn push_doctype_system_identifier(&mut self, _: &[u8]) {}
+    fn set_force_quirks(&mut self) {}
+    fn emit_current_doctype(&mut self) {}
+    fn set_self_closing(&mut self) {}
+    fn init_attribute(&mut self) {}
+    fn push_attribute_name(&mut self, _: &[u8]) {}
+    fn push_attribute_value(&mut self, _: &[u8]) {}
 }
 
 /// Collapses runs of white space (including `&nbsp;`) and trims. Line breaks
@@ -169,14 +305,17 @@ fn clean(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn texts(tokens: &[Token]) -> Vec<(&str, Place, u32)> {
+        tokens.iter().map(|t| (t.text.as_str(), t.place, t.line)).collect()
+    }
+
     #[test]
     fn cells_rows_and_prose() {
         let html = "<html><head><title>报告</title><script>var a = '<td>x</td>';</script></head>\n<body><p>一、总体情况</p>\n<table><tr><td>规章</td><td>&nbsp;</td></tr>\n<tr><td><span>1</span><span>2</span></td><td>商业<br>企业</td></tr></table></body></html>";
         let (tokens, title) = tokenize(html);
         assert_eq!(title.as_deref(), Some("报告"));
-        let texts: Vec<(&str, Place, u32)> = tokens.iter().map(|t| (t.text.as_str(), t.place, t.line)).collect();
         assert_eq!(
-            texts,
+            texts(&tokens),
             [
                 ("一、总体情况", Place::Text, 2),
                 ("规章", Place::RowCell(1), 3),
@@ -192,5 +331,23 @@ mod tests {
         let (tokens, _) = tokenize("<table><tr><td>规章<td>3");
         let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, ["规章", "3"]);
+    }
+
+    #[test]
+    fn lines_are_where_cells_and_prose_start() {
+        // A start tag broken over lines counts from its `<`; prose from its
+        // first visible character, not from the blank lines before it.
+        let html = "<table><tr><td\n style=\"x\">规章</td></tr></table>\n<p>\n\n  二、主动公开\n\n</p>";
+        let (tokens, _) = tokenize(html);
+        assert_eq!(texts(&tokens), [("规章", Place::RowCell(1), 1), ("二、主动公开", Place::Text, 5)]);
+    }
+
+    #[test]
+    fn raw_text_comments_and_entities() {
+        let html = "<style>td{}</style><!-- <td>no</td> --><textarea><td>no</td></textarea>\
+                    <table><tr><td>a&amp;b &lt;c&gt;&#x4e00;</td><td>\0</td></tr></table>";
+        let (tokens, _) = tokenize(html);
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["a&b <c>一", ""]);
     }
 }
