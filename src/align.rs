@@ -3,8 +3,6 @@
 //! that follow; the unlabelled appeals table is read as one run of values
 //! after its header. Pure: tokens and template in, cells out.
 
-use std::collections::HashMap;
-
 use crate::label;
 use crate::template::{Catalog, Col, Row, Table, Template};
 use crate::tokenize::Token;
@@ -39,35 +37,24 @@ const MAX_HEADING_BYTES: usize = 120;
 const UNLABELLED_WINDOW: usize = 120;
 
 pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
-    // Markers and anchors are header cells or short headings; long prose is
-    // never one, so it is not normalised.
-    let normalized: Vec<String> =
-        tokens
-            .iter()
-            .map(|t| {
-                if t.is_cell() || t.text.len() <= MAX_HEADING_BYTES {
-                    label::normalize(&t.text)
-                } else {
-                    String::new()
-                }
-            })
-            .collect();
-    let template = detect_template(&normalized, catalog);
     let value_like: Vec<bool> = tokens.iter().map(|t| t.is_cell() && value::is_value_like(&t.text)).collect();
-    // Only cells that are not values can name a row.
-    let label_keys: Vec<Vec<String>> = tokens
+    // Values never name a row nor mark a table, and long prose is no
+    // heading: neither is normalised.
+    let keys: Vec<Vec<String>> = tokens
         .iter()
         .zip(&value_like)
-        .map(|(t, &is_value)| if t.is_cell() && !is_value { label::match_keys(&t.text) } else { Vec::new() })
+        .map(|(t, &is_value)| {
+            if t.is_cell() && !is_value {
+                label::match_keys(&t.text)
+            } else if !t.is_cell() && t.text.len() <= MAX_HEADING_BYTES {
+                vec![label::normalize(&t.text)]
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
-    let mut walk = Walk {
-        tokens,
-        normalized: &normalized,
-        value_like: &value_like,
-        label_keys: &label_keys,
-        cursor: 0,
-        warnings: Vec::new(),
-    };
+    let template = detect_template(&keys, catalog);
+    let mut walk = Walk { tokens, keys: &keys, value_like: &value_like, cursor: 0, warnings: Vec::new() };
     let mut cells = Vec::new();
     let mut tables_found = Vec::new();
     for table in &template.tables {
@@ -80,9 +67,14 @@ pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
     Alignment { template, cells, tables_found, warnings: walk.warnings }
 }
 
+/// A token's normalised text: the first of its keys.
+fn normalized(keys: &[String]) -> &str {
+    keys.first().map_or("", String::as_str)
+}
+
 /// The version whose markers appear most often; the default on a tie.
-fn detect_template<'t>(normalized: &[String], catalog: &'t Catalog) -> &'t Template {
-    let counts = catalog.marker_counts(normalized.iter().map(String::as_str));
+fn detect_template<'t>(keys: &[Vec<String>], catalog: &'t Catalog) -> &'t Template {
+    let counts = catalog.marker_counts(keys.iter().map(|k| normalized(k)));
     let default = catalog.default_template();
     let mut best = (
         counts.get(catalog.templates.iter().position(|t| std::ptr::eq(t, default)).unwrap_or(0)).copied().unwrap_or(0),
@@ -98,11 +90,11 @@ fn detect_template<'t>(normalized: &[String], catalog: &'t Catalog) -> &'t Templ
 
 struct Walk<'d> {
     tokens: &'d [Token],
-    normalized: &'d [String],
+    /// Per token: its normalised text first, then, for a cell that is not a
+    /// value, the other keys it may name a row by; empty for values.
+    keys: &'d [Vec<String>],
     /// Per token: a cell that reads as a value (number, dash or blank).
     value_like: &'d [bool],
-    /// Per token: the keys it may name a row by.
-    label_keys: &'d [Vec<String>],
     cursor: usize,
     warnings: Vec<String>,
 }
@@ -116,14 +108,25 @@ struct Found {
 impl Walk<'_> {
     /// Reads a labelled table; returns whether any row was found.
     fn labelled<'t>(&mut self, table: &'t Table, cells: &mut Vec<Cell<'t>>) -> bool {
-        let keys = table_keys(table);
-        let label_at: Vec<Option<usize>> =
-            self.label_keys.iter().map(|ks| ks.iter().find_map(|k| keys.get(k.as_str()).copied())).collect();
+        // Which row each cell names, and where each row is named.
+        let label_at: Vec<Option<usize>> = self
+            .tokens
+            .iter()
+            .zip(self.keys)
+            .map(|(t, keys)| if t.is_cell() { keys.iter().find_map(|k| table.row_keys.get(k).copied()) } else { None })
+            .collect();
+        let mut named_at: Vec<Vec<usize>> = vec![Vec::new(); table.rows.len()];
+        for (i, row) in label_at.iter().enumerate() {
+            if let Some(row) = row {
+                named_at[*row].push(i);
+            }
+        }
         let is_label = |i: usize| label_at[i].is_some();
         let mut found: Vec<Option<Found>> = Vec::with_capacity(table.rows.len());
-        for (row_index, row) in table.rows.iter().enumerate() {
+        for (row, positions) in table.rows.iter().zip(&named_at) {
             let mut hit = None;
-            let candidates = (self.cursor..self.tokens.len()).filter(|&i| label_at[i] == Some(row_index));
+            let cursor = self.cursor;
+            let candidates = positions.iter().copied().filter(|&i| i >= cursor);
             for i in candidates {
                 if let Some(values) = self.values_after(i, row.cols.len(), &is_label) {
                     hit = Some(Found { label_line: self.tokens[i].line, values });
@@ -237,7 +240,7 @@ impl Walk<'_> {
     fn unlabelled<'t>(&mut self, table: &'t Table, cells: &mut Vec<Cell<'t>>) -> bool {
         let wanted: usize = table.rows.iter().map(|r| r.cols.len()).sum();
         let anchor = (self.cursor..self.tokens.len())
-            .find(|&i| table.anchors.iter().any(|a| self.normalized[i].contains(a.as_str())));
+            .find(|&i| table.anchors.iter().any(|a| normalized(&self.keys[i]).contains(a.as_str())));
         let values = anchor.and_then(|a| self.unlabelled_values(a, wanted));
         let Some((anchor, values)) = anchor.zip(values) else {
             for row in &table.rows {
@@ -310,17 +313,6 @@ impl Walk<'_> {
         }
         Some(self.pad(anchor, taken, wanted))
     }
-}
-
-/// Maps each normalised key of a table's rows to the row's index.
-fn table_keys(table: &Table) -> HashMap<&str, usize> {
-    let mut keys = HashMap::new();
-    for (i, row) in table.rows.iter().enumerate() {
-        for key in &row.keys {
-            keys.entry(key.as_str()).or_insert(i);
-        }
-    }
-    keys
 }
 
 fn missing<'t>(table: &'t Table, row: &'t Row, col: &'t Col, line: Option<u32>) -> Cell<'t> {

@@ -42,6 +42,8 @@ pub struct Table {
     /// Normalised texts that mark the start of an unlabelled table.
     pub anchors: Vec<String>,
     pub rows: Vec<Row>,
+    /// Each normalised row key to the index of the first row it names.
+    pub row_keys: HashMap<String, usize>,
 }
 
 #[derive(Debug)]
@@ -242,12 +244,19 @@ fn compile_table(
     if def.unlabelled && def.anchors.is_empty() {
         errors.push(at("an unlabelled table needs anchors"));
     }
+    let mut row_keys = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        for key in &row.keys {
+            row_keys.entry(key.clone()).or_insert(i);
+        }
+    }
     Table {
         code: def.code.clone(),
         label: def.label.clone(),
         unlabelled: def.unlabelled,
         anchors: def.anchors.iter().map(|a| label::normalize(a)).collect(),
         rows,
+        row_keys,
     }
 }
 
