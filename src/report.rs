@@ -15,7 +15,7 @@ use crate::sections::{self, SectionText};
 use crate::sidecar::{self, Hints};
 use crate::template::Template;
 use crate::tokenize::{self, Layout};
-use crate::validate::{self, CheckResult, Operands};
+use crate::validate::{self, CheckResult, Operands, YearCells};
 use crate::value::Status;
 
 /// A parsed document.
@@ -34,6 +34,8 @@ pub struct Report<'t> {
     pub cells: Vec<Cell<'t>>,
     /// The template's arithmetic on this report alone.
     pub checks: Vec<CheckResult<'t>>,
+    /// What the checks across years need of this report.
+    pub year_cells: YearCells,
     pub sections: Vec<SectionText>,
     pub status: ParseStatus,
     pub warnings: Vec<String>,
@@ -208,6 +210,7 @@ pub fn parse<'t>(
         sections: sections::extract(&tokens.tokens, catalog),
         cells: alignment.cells,
         checks,
+        year_cells: YearCells::new(alignment.template, &operands),
         status,
         warnings,
     }))

@@ -31,6 +31,9 @@ pub struct Template {
     pub checks: Vec<Check>,
     /// Plausibility bounds on single cells.
     pub bounds: Vec<Bound>,
+    /// (table, row, col) of every cell the checks across years read: what a
+    /// report keeps of itself until every report is parsed.
+    pub year_cells: Vec<(String, String, String)>,
 }
 
 #[derive(Debug)]
@@ -99,6 +102,7 @@ impl Catalog {
                 file.table.iter().map(|t| compile_table(t, &version.code, &known, &headers, &mut errors)).collect();
             let checks = rules::compile_checks(&file.check, &version.code, &tables, &mut errors);
             let bounds = rules::compile_bounds(&file.bound, &version.code, &tables, &mut errors);
+            let year_cells = rules::year_cells(&checks, &tables);
             templates.push(Template {
                 code: version.code.clone(),
                 name: version.name.clone(),
@@ -107,6 +111,7 @@ impl Catalog {
                 tables,
                 checks,
                 bounds,
+                year_cells,
             });
         }
         let sections = file

@@ -18,7 +18,8 @@ use arrow_schema::SchemaRef;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 pub use batches::RunStamp;
 
@@ -73,6 +74,17 @@ impl OutTable {
             OutTable::Checks => &schema::CHECKS,
             OutTable::Sections => &schema::SECTIONS,
             OutTable::Rejects => &schema::REJECTS,
+        }
+    }
+
+    /// Columns no reader filters on by range (labels, printed text): they
+    /// get no min/max statistics, which cost a string comparison per value.
+    fn unfiltered_columns(self) -> &'static [&'static str] {
+        match self {
+            OutTable::Cells => &["agency", "raw", "unit", "row_label", "col_label"],
+            OutTable::Reports => &["title", "source_path", "source_url"],
+            OutTable::Sections => &["text"],
+            OutTable::Checks | OutTable::Rejects => &[],
         }
     }
 
@@ -167,7 +179,7 @@ impl<'t> Dataset<'t> {
                 self.counts.sections += r.sections.len() as u64;
                 self.counts.checks_failed += r.checks_failed() as u64;
                 if let (Some(agency), Some(year)) = (&r.meta.agency, r.meta.year) {
-                    self.year_facts.push(YearFacts::new(&r.report_id, agency, year, r.template, &r.cells));
+                    self.year_facts.push(YearFacts::new(&r.report_id, agency, year, r.template, r.year_cells.clone()));
                 }
             }
             self.append(OutTable::Cells, part, batches::cells(reports)?)?;
@@ -208,7 +220,7 @@ impl<'t> Dataset<'t> {
         let results = validate::check_across_years(&facts);
         let mut by_partition: BTreeMap<String, Vec<(&str, &CheckResult)>> = BTreeMap::new();
         for (report, result) in &results {
-            by_partition.entry(partition(Some(report.year))).or_default().push((report.report_id.as_str(), result));
+            by_partition.entry(partition(Some(report.year))).or_default().push((&*report.report_id, result));
             if result.status == CheckStatus::Fail {
                 self.counts.checks_failed_across_years += 1;
             }
@@ -248,7 +260,10 @@ impl<'t> Dataset<'t> {
 }
 
 fn properties(table: OutTable) -> WriterProperties {
-    WriterProperties::builder()
+    let builder = table.unfiltered_columns().iter().fold(WriterProperties::builder(), |builder, column| {
+        builder.set_column_statistics_enabled(ColumnPath::from(*column), EnabledStatistics::None)
+    });
+    builder
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_dictionary_enabled(true)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))

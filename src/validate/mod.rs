@@ -88,10 +88,15 @@ impl<'t> Operands<'t> {
     where
         't: 'c,
     {
+        Operands::from_entries(cells.into_iter().map(|cell| {
+            let key = (cell.table.code.as_str(), cell.row.code.as_str(), cell.col.code.as_str());
+            (key, Operand { value: cell.reading.value, status: cell.reading.status, line: cell.line })
+        }))
+    }
+
+    fn from_entries(entries: impl IntoIterator<Item = ((&'t str, &'t str, &'t str), Operand)>) -> Operands<'t> {
         let mut operands = Operands::default();
-        for cell in cells {
-            let (table, row, col) = (cell.table.code.as_str(), cell.row.code.as_str(), cell.col.code.as_str());
-            let operand = Operand { value: cell.reading.value, status: cell.reading.status, line: cell.line };
+        for ((table, row, col), operand) in entries {
             operands.cells.push(((table, row, col), operand));
             let rows = operands.rows.entry(table).or_default();
             if rows.last() != Some(&row) && !rows.contains(&row) {
@@ -308,48 +313,78 @@ fn lhs_label(template: &Template, check: &Check) -> String {
     label.and_then(|l| l.rsplit('/').next()).unwrap_or(code).to_string()
 }
 
+/// A report's cells that the checks across years read (its template's
+/// `year_cells`, in that order), packed: these are kept for every report
+/// until the run ends, so they must stay small.
+#[derive(Debug, Clone, Default)]
+pub struct YearCells(Box<[Option<KeptCell>]>);
+
+#[derive(Debug, Clone, Copy)]
+struct KeptCell {
+    /// NaN when the cell has no value.
+    value: f64,
+    /// 0 when the line is unknown.
+    line: u32,
+    status: Status,
+}
+
+impl YearCells {
+    pub fn new(template: &Template, operands: &Operands) -> YearCells {
+        let keep =
+            |o: &Operand| KeptCell { value: o.value.unwrap_or(f64::NAN), line: o.line.unwrap_or(0), status: o.status };
+        YearCells(template.year_cells.iter().map(|(t, r, c)| operands.get(t, r, c).map(keep)).collect())
+    }
+
+    fn operands<'t>(&self, template: &'t Template) -> Operands<'t> {
+        Operands::from_entries(template.year_cells.iter().zip(self.0.iter()).filter_map(|((t, r, c), kept)| {
+            let kept = (*kept)?;
+            let operand = Operand {
+                value: (!kept.value.is_nan()).then_some(kept.value),
+                status: kept.status,
+                line: (kept.line != 0).then_some(kept.line),
+            };
+            Some(((t.as_str(), r.as_str(), c.as_str()), operand))
+        }))
+    }
+}
+
 /// What one report contributes to the checks across years: who and when,
 /// and the cells those checks read.
 #[derive(Debug, Clone)]
 pub struct YearFacts<'t> {
-    pub report_id: String,
-    pub agency: String,
+    pub report_id: Box<str>,
+    /// A hash of the agency name: reports are matched on it, and it is a
+    /// tenth of the name's size.
+    agency: u64,
     pub year: i16,
     pub template: &'t Template,
-    pub operands: Operands<'t>,
+    cells: YearCells,
 }
 
 impl<'t> YearFacts<'t> {
-    /// Keeps only the cells of the rows that checks across years read.
-    pub fn new(report_id: &str, agency: &str, year: i16, template: &'t Template, cells: &[Cell<'t>]) -> YearFacts<'t> {
-        let wanted = |cell: &&Cell| {
-            template.checks.iter().filter(|c| c.across_years() && c.table == cell.table.code).any(|c| match c.each {
-                Each::Col => {
-                    c.terms()
-                        .any(|t| if t.prefix { cell.row.code.starts_with(&t.code) } else { cell.row.code == t.code })
-                }
-                Each::Row => c.rows.is_empty() || c.rows.contains(&cell.row.code),
-            })
-        };
-        let operands = Operands::from_cells(cells.iter().filter(wanted));
-        YearFacts { report_id: report_id.to_string(), agency: agency.to_string(), year, template, operands }
+    pub fn new(report_id: &str, agency: &str, year: i16, template: &'t Template, cells: YearCells) -> YearFacts<'t> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        agency.hash(&mut hasher);
+        YearFacts { report_id: report_id.into(), agency: hasher.finish(), year, template, cells }
     }
 }
 
 /// Runs the checks across years: each report against the one report of the
 /// same agency for the year before, when there is exactly one.
 pub fn check_across_years<'a, 't>(facts: &'a [YearFacts<'t>]) -> Vec<(&'a YearFacts<'t>, CheckResult<'t>)> {
-    let mut by_key: HashMap<(&str, i16), Vec<&YearFacts>> = HashMap::new();
+    let mut by_key: HashMap<(u64, i16), Vec<&YearFacts>> = HashMap::new();
     for f in facts {
-        by_key.entry((f.agency.as_str(), f.year)).or_default().push(f);
+        by_key.entry((f.agency, f.year)).or_default().push(f);
     }
     let mut results = Vec::new();
     for f in facts {
-        let Some([previous]) = by_key.get(&(f.agency.as_str(), f.year - 1)).map(Vec::as_slice) else {
+        let Some([previous]) = by_key.get(&(f.agency, f.year - 1)).map(Vec::as_slice) else {
             continue;
         };
+        let (this, before) = (f.cells.operands(f.template), previous.cells.operands(previous.template));
         for check in f.template.checks.iter().filter(|c| c.across_years()) {
-            results.extend(run_check(check, &f.operands, Some(&previous.operands)).into_iter().map(|r| (f, r)));
+            results.extend(run_check(check, &this, Some(&before)).into_iter().map(|r| (f, r)));
         }
     }
     results

@@ -70,6 +70,24 @@ impl Check {
     }
 }
 
+/// (table, row, col) of every cell the checks across years read, in
+/// template order.
+pub fn year_cells(checks: &[Check], tables: &[Table]) -> Vec<(String, String, String)> {
+    let reads_row = |check: &Check, row: &str| match check.each {
+        Each::Col => check.terms().any(|t| if t.prefix { row.starts_with(&t.code) } else { row == t.code }),
+        Each::Row => check.rows.is_empty() || check.rows.iter().any(|r| r == row),
+    };
+    let mut cells = Vec::new();
+    for table in tables {
+        for row in &table.rows {
+            if checks.iter().any(|c| c.across_years() && c.table == table.code && reads_row(c, &row.code)) {
+                cells.extend(row.cols.iter().map(|col| (table.code.clone(), row.code.clone(), col.code.clone())));
+            }
+        }
+    }
+    cells
+}
+
 /// An upper bound on a cell's plausible value.
 #[derive(Debug, Clone)]
 pub struct Bound {
