@@ -14,6 +14,11 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status whose `as u8` is `index`.
+    pub fn from_index(index: u8) -> Option<Status> {
+        [Status::Ok, Status::Blank, Status::Dash, Status::Invalid, Status::Missing].get(usize::from(index)).copied()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",

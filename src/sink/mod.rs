@@ -7,6 +7,7 @@
 mod batches;
 pub mod manifest;
 pub mod schema;
+mod year_facts;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -25,10 +26,16 @@ pub use batches::RunStamp;
 
 use crate::report::{Outcome, Reject, Report};
 use crate::validate::{self, CheckResult, CheckStatus, YearFacts};
+use year_facts::FactFile;
 
 /// Rows per Parquet row group: large enough to compress well, small enough
 /// to bound the writer's memory.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
+
+/// A row group is also closed once its buffered pages reach this size: the
+/// long texts of the sections table would otherwise hold tens of megabytes
+/// per partition until their row count fills.
+const ROW_GROUP_BYTES: usize = 1 << 20;
 
 /// Counts of what was written, for the summary line and the manifest.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -105,8 +112,9 @@ pub struct Dataset<'t> {
     staging: PathBuf,
     stamp: RunStamp,
     writers: BTreeMap<(OutTable, String), ArrowWriter<File>>,
-    /// What the checks across years need of each report, kept until commit.
-    year_facts: Vec<YearFacts<'t>>,
+    /// What the checks across years need of each report, kept on disk
+    /// until every report is in.
+    year_facts: Option<FactFile<'t>>,
     pub counts: Counts,
 }
 
@@ -145,12 +153,13 @@ impl<'t> Dataset<'t> {
                 .with_context(|| format!("cannot remove stale staging folder {}", staging.display()))?;
         }
         std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        let facts = FactFile::create(&staging.join(".year-facts"))?;
         Ok(Dataset {
             out: out.to_path_buf(),
             staging,
             stamp,
             writers: BTreeMap::new(),
-            year_facts: Vec::new(),
+            year_facts: Some(facts),
             counts: Counts::default(),
         })
     }
@@ -178,8 +187,8 @@ impl<'t> Dataset<'t> {
                 self.counts.cells_ok += r.cells_ok() as u64;
                 self.counts.sections += r.sections.len() as u64;
                 self.counts.checks_failed += r.checks_failed() as u64;
-                if let (Some(agency), Some(year)) = (&r.meta.agency, r.meta.year) {
-                    self.year_facts.push(YearFacts::new(&r.report_id, agency, year, r.template, r.year_cells.clone()));
+                if let (Some(agency), Some(year), Some(facts)) = (&r.meta.agency, r.meta.year, &mut self.year_facts) {
+                    facts.push(&YearFacts::new(&r.report_id, agency, year, r.template, r.year_cells.clone()))?;
                 }
             }
             self.append(OutTable::Cells, part, batches::cells(reports)?)?;
@@ -210,29 +219,51 @@ impl<'t> Dataset<'t> {
             self.writers.insert(key.clone(), writer);
         }
         let writer = self.writers.get_mut(&key).context("writer vanished")?;
-        writer.write(&batch).with_context(|| format!("cannot write {} rows to {}/{}", table.dir(), table.dir(), part))
+        let context = || format!("cannot write {} rows to {}/{}", table.dir(), table.dir(), part);
+        writer.write(&batch).with_context(context)?;
+        if writer.in_progress_size() >= ROW_GROUP_BYTES {
+            writer.flush().with_context(context)?;
+        }
+        Ok(())
     }
 
     /// Runs the checks that compare a report with the same agency's report
     /// of the year before, now that every report is in.
     pub fn check_across_years(&mut self) -> Result<()> {
-        let facts = std::mem::take(&mut self.year_facts);
-        let results = validate::check_across_years(&facts);
-        let mut by_partition: BTreeMap<String, Vec<(&str, &CheckResult)>> = BTreeMap::new();
-        for (report, result) in &results {
-            by_partition.entry(partition(Some(report.year))).or_default().push((&*report.report_id, result));
-            if result.status == CheckStatus::Fail {
-                self.counts.checks_failed_across_years += 1;
+        let Some(facts) = self.year_facts.take() else {
+            return Ok(());
+        };
+        let mut pending: BTreeMap<String, Vec<(Box<str>, CheckResult<'t>)>> = BTreeMap::new();
+        let mut held = 0;
+        facts.for_each_pair(|this, previous| {
+            for result in validate::check_pair(this, previous) {
+                if result.status == CheckStatus::Fail {
+                    self.counts.checks_failed_across_years += 1;
+                }
+                pending.entry(partition(Some(this.year))).or_default().push((this.report_id.clone(), result));
+                held += 1;
             }
-        }
+            if held >= ROW_GROUP_ROWS {
+                self.append_checks(std::mem::take(&mut pending))?;
+                held = 0;
+            }
+            Ok(())
+        })?;
+        self.append_checks(pending)
+    }
+
+    fn append_checks(&mut self, by_partition: BTreeMap<String, Vec<(Box<str>, CheckResult<'t>)>>) -> Result<()> {
         for (part, rows) in by_partition {
-            self.append(OutTable::Checks, &part, batches::checks(rows.into_iter())?)?;
+            self.append(OutTable::Checks, &part, batches::checks(rows.iter().map(|(id, r)| (&**id, r)))?)?;
         }
         Ok(())
     }
 
     /// Closes every file, writes the manifest and swaps the dataset into place.
     pub fn commit(mut self, manifest: &manifest::Manifest) -> Result<Counts> {
+        if let Some(facts) = self.year_facts.take() {
+            facts.discard()?;
+        }
         for ((table, part), writer) in std::mem::take(&mut self.writers) {
             writer.close().with_context(|| format!("cannot finish {}/{}", table.dir(), part))?;
         }

@@ -353,13 +353,15 @@ impl YearCells {
 #[derive(Debug, Clone)]
 pub struct YearFacts<'t> {
     pub report_id: Box<str>,
-    /// A hash of the agency name: reports are matched on it, and it is a
-    /// tenth of the name's size.
-    agency: u64,
+    /// A hash of the agency name, which reports are matched on.
+    pub agency: u64,
     pub year: i16,
     pub template: &'t Template,
     cells: YearCells,
 }
+
+/// Bytes of one kept cell when encoded: value, line, status.
+const KEPT_CELL_BYTES: usize = 8 + 4 + 1;
 
 impl<'t> YearFacts<'t> {
     pub fn new(report_id: &str, agency: &str, year: i16, template: &'t Template, cells: YearCells) -> YearFacts<'t> {
@@ -368,24 +370,52 @@ impl<'t> YearFacts<'t> {
         agency.hash(&mut hasher);
         YearFacts { report_id: report_id.into(), agency: hasher.finish(), year, template, cells }
     }
-}
 
-/// Runs the checks across years: each report against the one report of the
-/// same agency for the year before, when there is exactly one.
-pub fn check_across_years<'a, 't>(facts: &'a [YearFacts<'t>]) -> Vec<(&'a YearFacts<'t>, CheckResult<'t>)> {
-    let mut by_key: HashMap<(u64, i16), Vec<&YearFacts>> = HashMap::new();
-    for f in facts {
-        by_key.entry((f.agency, f.year)).or_default().push(f);
-    }
-    let mut results = Vec::new();
-    for f in facts {
-        let Some([previous]) = by_key.get(&(f.agency, f.year - 1)).map(Vec::as_slice) else {
-            continue;
-        };
-        let (this, before) = (f.cells.operands(f.template), previous.cells.operands(previous.template));
-        for check in f.template.checks.iter().filter(|c| c.across_years()) {
-            results.extend(run_check(check, &this, Some(&before)).into_iter().map(|r| (f, r)));
+    /// Appends the facts as bytes (the template is not included):
+    /// agency, year, report id with its length, then each kept cell.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.agency.to_le_bytes());
+        out.extend_from_slice(&self.year.to_le_bytes());
+        let id = &self.report_id.as_bytes()[..self.report_id.len().min(255)];
+        out.push(id.len() as u8);
+        out.extend_from_slice(id);
+        for kept in self.cells.0.iter() {
+            let (value, line, status) = kept.map_or((f64::NAN, 0, u8::MAX), |k| (k.value, k.line, k.status as u8));
+            out.extend_from_slice(&value.to_le_bytes());
+            out.extend_from_slice(&line.to_le_bytes());
+            out.push(status);
         }
     }
-    results
+
+    /// Reads facts written by [`YearFacts::encode`] for `template`.
+    pub fn decode(bytes: &[u8], template: &'t Template) -> Option<YearFacts<'t>> {
+        let agency = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+        let year = i16::from_le_bytes(bytes.get(8..10)?.try_into().ok()?);
+        let id_len = usize::from(*bytes.get(10)?);
+        let report_id = std::str::from_utf8(bytes.get(11..11 + id_len)?).ok()?.into();
+        let cells = bytes.get(11 + id_len..)?.chunks_exact(KEPT_CELL_BYTES);
+        let cells: YearCells = YearCells(
+            cells
+                .map(|c| {
+                    let status = Status::from_index(c[12])?;
+                    let value = f64::from_le_bytes(c[..8].try_into().ok()?);
+                    let line = u32::from_le_bytes(c[8..12].try_into().ok()?);
+                    Some(KeptCell { value, line, status })
+                })
+                .collect(),
+        );
+        (cells.0.len() == template.year_cells.len()).then_some(YearFacts { report_id, agency, year, template, cells })
+    }
+}
+
+/// Runs the checks across years on a report and the same agency's report
+/// for the year before.
+pub fn check_pair<'t>(this: &YearFacts<'t>, previous: &YearFacts<'t>) -> Vec<CheckResult<'t>> {
+    let (current, before) = (this.cells.operands(this.template), previous.cells.operands(previous.template));
+    this.template
+        .checks
+        .iter()
+        .filter(|c| c.across_years())
+        .flat_map(|check| run_check(check, &current, Some(&before)))
+        .collect()
 }

@@ -1,0 +1,110 @@
+//! The facts the checks across years need, spilled to a file beside the
+//! staging tables as reports are written. Only an index by agency and year
+//! stays in memory, so memory does not grow with the number of reports.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::template::Template;
+use crate::validate::YearFacts;
+
+pub struct FactFile<'t> {
+    path: PathBuf,
+    file: BufWriter<File>,
+    written: u64,
+    /// The templates of the facts written; a record names its template by
+    /// its index here.
+    templates: Vec<&'t Template>,
+    /// (agency, year) → how many reports, and where the first one starts.
+    index: HashMap<(u64, i16), (u32, u64)>,
+    record: Vec<u8>,
+}
+
+impl<'t> FactFile<'t> {
+    pub fn create(path: &Path) -> Result<FactFile<'t>> {
+        let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(FactFile {
+            path: path.to_path_buf(),
+            file: BufWriter::new(file),
+            written: 0,
+            templates: Vec::new(),
+            index: HashMap::new(),
+            record: Vec::new(),
+        })
+    }
+
+    /// Writes one report's facts. A record is its length (u32), its
+    /// template's index (u8) and the encoded facts.
+    pub fn push(&mut self, facts: &YearFacts<'t>) -> Result<()> {
+        let template = match self.templates.iter().position(|t| std::ptr::eq(*t, facts.template)) {
+            Some(i) => i,
+            None => {
+                self.templates.push(facts.template);
+                self.templates.len() - 1
+            }
+        };
+        self.record.clear();
+        self.record.push(u8::try_from(template).context("too many templates")?);
+        facts.encode(&mut self.record);
+        let length = u32::try_from(self.record.len()).context("facts record too long")?;
+        self.file.write_all(&length.to_le_bytes())?;
+        self.file.write_all(&self.record)?;
+        let entry = self.index.entry((facts.agency, facts.year)).or_insert((0, self.written));
+        entry.0 += 1;
+        self.written += 4 + u64::from(length);
+        Ok(())
+    }
+
+    /// Calls `pair` with each report and the one report of the same agency
+    /// for the year before, when there is exactly one; then removes the file.
+    pub fn for_each_pair(mut self, mut pair: impl FnMut(&YearFacts<'t>, &YearFacts<'t>) -> Result<()>) -> Result<()> {
+        self.file.flush()?;
+        let file = File::open(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
+        let mut reader = BufReader::new(&file);
+        let mut record = Vec::new();
+        let mut previous_record = Vec::new();
+        while read_record(&mut reader, &mut record)? {
+            let this = self.decode(&record)?;
+            let Some(&(1, offset)) = self.index.get(&(this.agency, this.year - 1)) else {
+                continue;
+            };
+            let mut length = [0; 4];
+            file.read_exact_at(&mut length, offset)?;
+            previous_record.resize(u32::from_le_bytes(length) as usize, 0);
+            file.read_exact_at(&mut previous_record, offset + 4)?;
+            pair(&this, &self.decode(&previous_record)?)?;
+        }
+        std::fs::remove_file(&self.path).with_context(|| format!("cannot remove {}", self.path.display()))
+    }
+
+    /// Removes the file unread.
+    pub fn discard(self) -> Result<()> {
+        drop(self.file);
+        std::fs::remove_file(&self.path).with_context(|| format!("cannot remove {}", self.path.display()))
+    }
+
+    fn decode(&self, record: &[u8]) -> Result<YearFacts<'t>> {
+        let template = record.first().and_then(|&i| self.templates.get(usize::from(i)));
+        template
+            .and_then(|t| YearFacts::decode(&record[1..], t))
+            .with_context(|| format!("corrupt record in {}", self.path.display()))
+    }
+}
+
+/// Reads the next length-prefixed record; false at the end of the file.
+fn read_record(reader: &mut impl Read, record: &mut Vec<u8>) -> Result<bool> {
+    let mut length = [0; 4];
+    match reader.read_exact(&mut length) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    record.resize(u32::from_le_bytes(length) as usize, 0);
+    reader.read_exact(record)?;
+    Ok(true)
+}
