@@ -3,7 +3,9 @@
 # measures, in one run on one machine:
 #   the I/O floor: cat of every file, and rg -c 本年新收 over the corpus;
 #   xxgk ingest with --jobs 1 and with all cores, with peak RSS;
-#   peak RSS on a tenth of the corpus, to show memory does not grow with it.
+#   peak RSS on a tenth of the corpus, to show memory does not grow with it;
+#   every ground-truth cell against the dataset (benches/ground_truth.py, when
+#   python3 has duckdb: pip install -r tests/clients/requirements.txt).
 # Prints reports/s, MB/s, the ratio to rg, the parallel speed-up and RSS.
 # Usage: benches/end_to_end.sh [N]   (WORK=dir to keep the corpus elsewhere)
 set -euo pipefail
@@ -62,3 +64,8 @@ printf 'speed-up 1 -> %s jobs:    %.2fx\n' "$cores" "$(echo "$one_s / $all_s" | 
 printf 'peak RSS, %7s reports: %s MB\n' "$((n / 10))" "$rss_tenth"
 printf 'peak RSS, %7s reports: %s MB (growth %.0f%%)\n' "$n" "$rss_all" "$(echo "($rss_all - $rss_tenth) * 100 / $rss_tenth" | bc -l)"
 "$xxgk" check --data "$work/out" | head -1
+if python3 -c 'import duckdb' 2>/dev/null; then
+  python3 benches/ground_truth.py "$work/corpus.ground-truth.csv" "$work/out"
+else
+  echo "ground truth not checked: python3 has no duckdb (pip install -r tests/clients/requirements.txt)"
+fi

@@ -68,52 +68,72 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         .context("cannot start worker threads")?;
     let stamp =
         RunStamp { ingested_at_micros: started_at.timestamp_micros(), parser_version: env!("CARGO_PKG_VERSION") };
-    let mut dataset = Dataset::create(&options.out, stamp)?;
+    let dataset = Dataset::create(&options.out, stamp)?;
+    let batches = inputs.chunks(settings.batch_size).map(|batch| {
+        let outcomes: Vec<Outcome> = pool
+            .install(|| batch.par_iter().map(|input| read_and_parse(input, settings, &sidecar, reference)).collect());
+        for outcome in &outcomes {
+            if let Outcome::Reject(reject) = outcome {
+                progress.suspend(|| eprintln!("xxgk: {reject}"));
+            }
+        }
+        progress.inc(outcomes.len() as u64);
+        outcomes
+    });
+    let mut dataset = if pool.current_num_threads() > 1 {
+        write_behind(dataset, batches)?
+    } else {
+        // One job: batches are written between parses on this thread, so
+        // `--jobs 1` keeps to one core.
+        let mut dataset = dataset;
+        for outcomes in batches {
+            write_batch(&mut dataset, outcomes)?;
+        }
+        dataset
+    };
+    dataset.check_across_years()?;
+    progress.finish_and_clear();
+    let manifest = Manifest {
+        tool: "xxgk",
+        tool_version: env!("CARGO_PKG_VERSION"),
+        schema_version: sink::schema::SCHEMA_VERSION,
+        started_at: started_at.to_rfc3339(),
+        finished_at: chrono::Utc::now().to_rfc3339(),
+        config: settings.source.clone(),
+        inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
+        templates: reference.catalog.templates.iter().map(|t| t.code.clone()).collect(),
+        counts: dataset.counts.clone(),
+    };
+    let counts = dataset.commit(&manifest)?;
+    Ok(Summary { counts, elapsed: started.elapsed() })
+}
 
-    // Workers parse one batch while the writer writes the previous one; the
-    // channel holds at most one batch more, which bounds memory.
+/// Writes batches on a thread of its own while the workers parse the next:
+/// the channel holds at most one batch more, which bounds memory.
+fn write_behind<'t>(mut dataset: Dataset<'t>, batches: impl Iterator<Item = Vec<Outcome<'t>>>) -> Result<Dataset<'t>> {
     let (sender, receiver) = mpsc::sync_channel::<Vec<Outcome>>(1);
-    let counts = std::thread::scope(|scope| -> Result<Counts> {
+    std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<Dataset> {
-            for batch in receiver {
-                dataset.write(&batch)?;
-                drop(batch);
-                release_free_memory();
+            for outcomes in receiver {
+                write_batch(&mut dataset, outcomes)?;
             }
             Ok(dataset)
         });
-        for batch in inputs.chunks(settings.batch_size) {
-            let outcomes: Vec<Outcome> = pool.install(|| {
-                batch.par_iter().map(|input| read_and_parse(input, settings, &sidecar, reference)).collect()
-            });
-            for outcome in &outcomes {
-                if let Outcome::Reject(reject) = outcome {
-                    progress.suspend(|| eprintln!("xxgk: {reject}"));
-                }
-            }
-            progress.inc(outcomes.len() as u64);
+        for outcomes in batches {
             if sender.send(outcomes).is_err() {
-                break; // the writer failed; its error is reported below
+                break; // the writer failed; its error is returned below
             }
         }
         drop(sender);
-        let mut dataset = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
-        dataset.check_across_years()?;
-        progress.finish_and_clear();
-        let manifest = Manifest {
-            tool: "xxgk",
-            tool_version: env!("CARGO_PKG_VERSION"),
-            schema_version: sink::schema::SCHEMA_VERSION,
-            started_at: started_at.to_rfc3339(),
-            finished_at: chrono::Utc::now().to_rfc3339(),
-            config: settings.source.clone(),
-            inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
-            templates: reference.catalog.templates.iter().map(|t| t.code.clone()).collect(),
-            counts: dataset.counts.clone(),
-        };
-        dataset.commit(&manifest)
-    })?;
-    Ok(Summary { counts, elapsed: started.elapsed() })
+        writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))?
+    })
+}
+
+fn write_batch<'t>(dataset: &mut Dataset<'t>, outcomes: Vec<Outcome<'t>>) -> Result<()> {
+    dataset.write(&outcomes)?;
+    drop(outcomes);
+    release_free_memory();
+    Ok(())
 }
 
 /// Hands the pages freed by a written batch back to the system. Reports are

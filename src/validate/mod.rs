@@ -419,3 +419,37 @@ pub fn check_pair<'t>(this: &YearFacts<'t>, previous: &YearFacts<'t>) -> Vec<Che
         .flat_map(|check| run_check(check, &current, Some(&before)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::Catalog;
+
+    #[test]
+    fn year_facts_survive_encoding() {
+        let catalog = Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap();
+        let template = catalog.template("gov2021").unwrap();
+        let key = |i: usize| {
+            let (t, r, c) = &template.year_cells[i];
+            (t.as_str(), r.as_str(), c.as_str())
+        };
+        let printed = Operand { value: Some(7.0), status: Status::Ok, line: Some(12) };
+        let blank = Operand { value: None, status: Status::Blank, line: None };
+        let operands = Operands::from_entries([(key(0), printed), (key(1), blank)]);
+        let facts = YearFacts::new("abc", "某市人民政府", 2023, template, YearCells::new(template, &operands));
+        let mut bytes = Vec::new();
+        facts.encode(&mut bytes);
+
+        let back = YearFacts::decode(&bytes, template).unwrap();
+        assert_eq!((&*back.report_id, back.agency, back.year), ("abc", facts.agency, 2023));
+        let read = back.cells.operands(template);
+        let get = |i: usize| {
+            let (t, r, c) = key(i);
+            read.get(t, r, c).map(|o| (o.value, o.status, o.line))
+        };
+        assert_eq!(get(0), Some((Some(7.0), Status::Ok, Some(12))));
+        assert_eq!(get(1), Some((None, Status::Blank, None)));
+        assert_eq!(get(2), None, "a cell the report lacks stays absent");
+        assert!(YearFacts::decode(&bytes[..bytes.len() - 1], template).is_none(), "a cut record is refused");
+    }
+}

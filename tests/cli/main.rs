@@ -232,6 +232,18 @@ fn bundled_samples_match_their_ground_truth() {
 }
 
 #[test]
+fn one_job_writes_what_many_do() {
+    // `--jobs 1` writes between parses on one thread; more jobs write behind.
+    let tmp = TempDir::new("one_job_writes_what_many_do");
+    let out = tmp.path().join("out");
+    let samples = repo().join("data/samples");
+    let output = xxgk(&["ingest", "--quiet", "--jobs", "1", "--out", out.to_str().unwrap(), samples.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let checked = assert_expected(&out, &samples.join("ground-truth.csv"), |_| true);
+    assert_eq!(checked, 10 * 200 + 6 * 198);
+}
+
+#[test]
 fn bundled_samples_are_what_synth_writes() {
     let tmp = TempDir::new("bundled_samples_are_what_synth_writes");
     let dir = tmp.path().join("samples");
