@@ -32,7 +32,8 @@ pub enum Command {
         /// Dataset directory [default: ingest.out from the config]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Worker threads [default: all cores]
+        /// Parsing threads, with a writer thread beside them; 1 parses and
+        /// writes on one thread [default: all cores]
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
         /// Crawler metadata per file: CSV with a header, or JSON Lines (.jsonl),
