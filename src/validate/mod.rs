@@ -5,7 +5,7 @@
 
 pub mod rules;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::align::Cell;
 use crate::template::Template;
@@ -72,15 +72,15 @@ pub struct Operand {
 }
 
 /// The cells of one report that checks may read, by table, row and column.
-/// Flat and sorted: compact enough to keep one per report until the checks
-/// across years run.
+/// Checks look cells up by code hundreds of times per report, so the maps
+/// use a fast non-keyed hash (the keys are template codes, not input).
 #[derive(Debug, Default, Clone)]
 pub struct Operands<'t> {
-    /// (table, row, col) → cell, sorted by key.
-    cells: Vec<((&'t str, &'t str, &'t str), Operand)>,
+    /// (table, row, col) → cell; the first cell wins on a repeated key.
+    cells: FxHashMap<(&'t str, &'t str, &'t str), Operand>,
     /// Row and column codes per table, in template order.
-    rows: HashMap<&'t str, Vec<&'t str>>,
-    cols: HashMap<&'t str, Vec<&'t str>>,
+    rows: FxHashMap<&'t str, Vec<&'t str>>,
+    cols: FxHashMap<&'t str, Vec<&'t str>>,
 }
 
 impl<'t> Operands<'t> {
@@ -97,7 +97,7 @@ impl<'t> Operands<'t> {
     fn from_entries(entries: impl IntoIterator<Item = ((&'t str, &'t str, &'t str), Operand)>) -> Operands<'t> {
         let mut operands = Operands::default();
         for ((table, row, col), operand) in entries {
-            operands.cells.push(((table, row, col), operand));
+            operands.cells.entry((table, row, col)).or_insert(operand);
             let rows = operands.rows.entry(table).or_default();
             if rows.last() != Some(&row) && !rows.contains(&row) {
                 rows.push(row);
@@ -107,15 +107,13 @@ impl<'t> Operands<'t> {
                 cols.push(col);
             }
         }
-        operands.cells.sort_by(|a, b| a.0.cmp(&b.0));
-        operands.cells.dedup_by(|a, b| a.0 == b.0);
-        operands.cells.shrink_to_fit();
         operands
     }
 
-    fn get(&self, table: &str, row: &str, col: &str) -> Option<&Operand> {
-        let at = self.cells.binary_search_by(|(key, _)| key.cmp(&(table, row, col))).ok()?;
-        Some(&self.cells[at].1)
+    fn get(&self, table: &str, row: &str, col: &str) -> Option<Operand> {
+        // Keys live as long as the template; a lookup's codes need not.
+        let cells: &FxHashMap<(&str, &str, &str), Operand> = &self.cells;
+        cells.get(&(table, row, col)).copied()
     }
 
     /// Codes of the term's dimension in `table`: rows for `Each::Col`.
@@ -331,7 +329,7 @@ struct KeptCell {
 impl YearCells {
     pub fn new(template: &Template, operands: &Operands) -> YearCells {
         let keep =
-            |o: &Operand| KeptCell { value: o.value.unwrap_or(f64::NAN), line: o.line.unwrap_or(0), status: o.status };
+            |o: Operand| KeptCell { value: o.value.unwrap_or(f64::NAN), line: o.line.unwrap_or(0), status: o.status };
         YearCells(template.year_cells.iter().map(|(t, r, c)| operands.get(t, r, c).map(keep)).collect())
     }
 
