@@ -1,6 +1,8 @@
 //! Label normalisation: turns a printed label into the key it is matched by.
 //! It knows nothing of the template; the template decides what keys mean.
 
+use std::borrow::Cow;
+
 /// Normalises a label for matching: full-width forms become half-width,
 /// leading enumerators (`一、`, `（三）`, `2.`) are dropped, and only letters,
 /// digits and CJK characters are kept.
@@ -21,11 +23,15 @@ pub fn normalize_enumerated(text: &str) -> String {
 /// (`规章（设区的市…）`).
 pub fn match_keys(text: &str) -> Vec<String> {
     let half = half_width(text);
-    let body = strip_enumerators(half.trim());
+    let trimmed = half.trim();
+    let body = strip_enumerators(trimmed);
     let mut keys = vec![keep_word_chars(body)];
-    let enumerated = keep_word_chars(&half);
-    if enumerated != keys[0] {
-        keys.push(enumerated);
+    // Only a stripped enumerator can make the enumerated key differ.
+    if body.len() != trimmed.len() {
+        let enumerated = keep_word_chars(&half);
+        if enumerated != keys[0] {
+            keys.push(enumerated);
+        }
     }
     if let Some(cut) = body.find('(').filter(|&cut| cut > 0) {
         let short = keep_word_chars(&body[..cut]);
@@ -36,8 +42,12 @@ pub fn match_keys(text: &str) -> Vec<String> {
     keys
 }
 
-fn half_width(text: &str) -> String {
-    text.chars().map(to_half_width).collect()
+fn half_width(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| to_half_width(c) == c) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().map(to_half_width).collect())
+    }
 }
 
 /// Letters, digits and CJK characters, ASCII lower-cased.
