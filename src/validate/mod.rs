@@ -312,8 +312,8 @@ fn lhs_label(template: &Template, check: &Check) -> String {
 }
 
 /// A report's cells that the checks across years read (its template's
-/// `year_cells`, in that order), packed: these are kept for every report
-/// until the run ends, so they must stay small.
+/// `year_cells`, in that order): all a report keeps for those checks once
+/// its other cells are written, in the form the fact file stores.
 #[derive(Debug, Clone, Default)]
 pub struct YearCells(Box<[Option<KeptCell>]>);
 
