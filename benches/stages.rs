@@ -6,8 +6,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use xxgk::config::{self, Reference};
-use xxgk::report::{self, Outcome};
-use xxgk::sink::{manifest::Manifest, Dataset, RunStamp};
+use xxgk::report;
+use xxgk::sink::{manifest::Manifest, Dataset, Intake, RunStamp};
 use xxgk::synth;
 use xxgk::tokenize::{self, Layout};
 use xxgk::{align, decode};
@@ -62,26 +62,27 @@ fn stages(c: &mut Criterion) {
     group.finish();
 
     // Parquet encoding of a batch of 256 parsed reports.
-    let outcomes: Vec<Outcome> = (0..256)
+    let intakes: Vec<Intake> = (0..256)
         .map(|i| {
             let doc = synth::document(&reference, 2, i);
             let (bytes, ext) = synth::encode(&doc);
-            report::parse(&format!("doc-{i}"), &bytes, ext == "html", None, &reference)
+            let outcome = report::parse(&format!("doc-{i}"), &bytes, ext == "html", None, &reference);
+            Intake::Read { outcome, version: Default::default() }
         })
         .collect();
     let scratch = std::env::temp_dir().join(format!("xxgk-bench-{}", std::process::id()));
     let mut group = c.benchmark_group("sink");
-    group.throughput(Throughput::Elements(outcomes.len() as u64));
+    group.throughput(Throughput::Elements(intakes.len() as u64));
     group.sample_size(10);
     group.bench_function("parquet_256_reports", |b| {
         b.iter_batched(
             || {
-                Dataset::create(&scratch.join("out"), RunStamp { ingested_at_micros: 0, parser_version: "bench" })
-                    .expect("dataset")
+                let stamp = RunStamp { ingested_at_micros: 0, parser_version: "bench" };
+                Dataset::create(&scratch.join("out"), stamp, None, &reference.catalog.templates).expect("dataset")
             },
             |mut dataset| {
-                dataset.write(&outcomes).expect("write");
-                dataset.commit(&Manifest::default()).expect("commit")
+                dataset.write(&intakes).expect("write");
+                dataset.commit(Manifest::default()).expect("commit")
             },
             BatchSize::PerIteration,
         )

@@ -46,6 +46,10 @@ pub enum Command {
         /// Exit with status 1 when any input was rejected
         #[arg(long)]
         fail_on_reject: bool,
+        /// Rebuild the dataset from these inputs alone; without it, a run
+        /// adds to the dataset in --out, skipping the files it holds unchanged
+        #[arg(long)]
+        full: bool,
     },
     /// Aggregate a dataset to CSV: sums of cells by group, presets, or one row per report
     Summary {
@@ -122,19 +126,20 @@ pub fn run(opts: Opts) -> Result<i32> {
     let (settings, reference) = config::load(opts.config.as_deref())?;
     let catalog = &reference.catalog;
     match opts.command {
-        Command::Ingest { inputs, out, jobs, meta, quiet, fail_on_reject } => {
+        Command::Ingest { inputs, out, jobs, meta, quiet, fail_on_reject, full } => {
             let options = IngestOptions {
                 inputs: if inputs.is_empty() { settings.inputs.clone() } else { inputs },
                 out: out.unwrap_or_else(|| settings.out.clone()),
                 jobs,
                 meta,
                 quiet,
+                full,
             };
             let summary = ingest::run(&settings, &reference, &options)?;
             if !quiet {
                 eprintln!("xxgk: {summary}; dataset in {}", options.out.display());
             }
-            Ok(if fail_on_reject && summary.counts.rejects > 0 { 1 } else { 0 })
+            Ok(if fail_on_reject && summary.run.rejects > 0 { 1 } else { 0 })
         }
         #[cfg(feature = "summary")]
         Command::Summary { data, preset, by, table, rows, cols, wide, excel, labels, out } => {

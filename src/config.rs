@@ -52,6 +52,8 @@ pub struct Reference {
     pub catalog: Catalog,
     pub divisions: Divisions,
     pub agencies: AgencyRules,
+    /// Identifies this reference data and parser build (see [`fingerprint`]).
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,10 +229,27 @@ pub fn load(path: Option<&Path>) -> Result<(Settings, Reference)> {
         source,
         divisions,
     };
-    let divisions = Divisions::load(settings.divisions.as_deref(), &parsed.regions.aliases)?;
+    let divisions_text = Divisions::read(settings.divisions.as_deref())?;
+    let fingerprint = fingerprint(&config_text, &template_text, &divisions_text)?;
+    let divisions = Divisions::parse(&divisions_text, &parsed.regions.aliases)?;
     let agencies = agency_rules(parsed.agencies)
         .map_err(|errors| anyhow::anyhow!("{}:\n  {}", settings.source, errors.join("\n  ")))?;
-    Ok((settings, Reference { catalog, divisions, agencies }))
+    Ok((settings, Reference { catalog, divisions, agencies, fingerprint }))
+}
+
+/// A hash of everything that decides what a document parses to: this
+/// build, the template, the division table and the config's `[regions]` and
+/// `[agencies]` (not `[ingest]`, which only says where to read and write).
+/// Rows parsed under one fingerprint are not mixed with rows of another.
+fn fingerprint(config_text: &str, template_text: &str, divisions_text: &str) -> Result<String> {
+    let mut config: toml::Table = toml::from_str(config_text)?;
+    config.remove("ingest");
+    let mut hasher = blake3::Hasher::new();
+    for part in [env!("CARGO_PKG_VERSION"), &config.to_string(), template_text, divisions_text] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    Ok(hasher.finalize().to_hex()[..16].to_string())
 }
 
 /// Compiles the `[agencies]` patterns, collecting every error.

@@ -17,7 +17,7 @@ pub struct Input {
 
 /// Expands `inputs`. Folders yield files whose extension is in `extensions`;
 /// files named explicitly are always read. Results keep the order of
-/// `inputs`, with each folder's files sorted by path.
+/// `inputs`, with each folder's files sorted by path, and list each path once.
 pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, Reject>> {
     let mut found = Vec::new();
     for input in inputs {
@@ -54,6 +54,9 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, 
         entries.sort_by(|a, b| sort_key(a).cmp(sort_key(b)));
         found.extend(entries);
     }
+    // A file named twice (itself and inside a folder given too) is read once.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|entry| seen.insert(sort_key(entry).to_path_buf()));
     found
 }
 

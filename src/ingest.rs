@@ -1,6 +1,7 @@
 //! Ingest: the batch run. Discovers inputs, parses them in parallel on a
 //! rayon pool, hands each batch (in input order) to the one writer thread,
-//! and commits the dataset. Every input ends as a report or a reject.
+//! and commits the dataset. Every input ends as a report, a reject, or a
+//! file the dataset already holds unchanged.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -15,8 +16,10 @@ use crate::config::{Reference, Settings};
 use crate::discover::{self, Input};
 use crate::report::{self, Outcome, Reject};
 use crate::sidecar::Sidecar;
+use crate::sink::inventory::{Inventory, Stamp, Version};
 use crate::sink::manifest::Manifest;
-use crate::sink::{self, Counts, Dataset, RunStamp};
+use crate::sink::previous::Previous;
+use crate::sink::{self, Counts, Dataset, Intake, RunCounts, RunStamp};
 
 /// What a run was asked to do, whatever the CLI said.
 #[derive(Debug, Clone)]
@@ -28,27 +31,40 @@ pub struct IngestOptions {
     /// Crawler metadata per file (CSV or JSON Lines).
     pub meta: Option<PathBuf>,
     pub quiet: bool,
+    /// Rebuild the dataset from these inputs alone, instead of adding them
+    /// to what `out` holds.
+    pub full: bool,
 }
 
 #[derive(Debug)]
 pub struct Summary {
-    pub counts: Counts,
+    /// What this run did.
+    pub run: RunCounts,
+    /// What the dataset holds after it.
+    pub dataset: Counts,
     pub elapsed: Duration,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let c = &self.counts;
+        let (r, d) = (&self.run, &self.dataset);
         write!(
             f,
-            "{} files: {} reports ok, {} partial, {} rejected; {} cells ({} ok) in {:.2}s",
-            c.files,
-            c.reports_ok,
-            c.reports_partial,
-            c.rejects,
-            c.cells,
-            c.cells_ok,
-            self.elapsed.as_secs_f64()
+            "{} files: {} read ({} reports ok, {} partial, {} rejected; {} replacing an earlier version, {} \
+             duplicates), {} unchanged; {} cells ({} ok) in {:.2}s; the dataset holds {} reports and {} rejects",
+            r.files,
+            r.read,
+            r.reports_ok,
+            r.reports_partial,
+            r.rejects,
+            r.replaced,
+            r.duplicates,
+            r.unchanged,
+            r.cells,
+            r.cells_ok,
+            self.elapsed.as_secs_f64(),
+            d.reports_ok + d.reports_partial,
+            d.rejects,
         )
     }
 }
@@ -68,59 +84,60 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         .context("cannot start worker threads")?;
     let stamp =
         RunStamp { ingested_at_micros: started_at.timestamp_micros(), parser_version: env!("CARGO_PKG_VERSION") };
-    let dataset = Dataset::create(&options.out, stamp)?;
+    let previous = Previous::open(&options.out, &reference.fingerprint, options.full)?;
+    let held = previous.as_ref().map(|p| &p.inventory);
+    let dataset = Dataset::create(&options.out, stamp, previous.as_ref(), &reference.catalog.templates)?;
     let batches = inputs.chunks(settings.batch_size).map(|batch| {
-        let outcomes: Vec<Outcome> = pool
-            .install(|| batch.par_iter().map(|input| read_and_parse(input, settings, &sidecar, reference)).collect());
-        for outcome in &outcomes {
-            if let Outcome::Reject(reject) = outcome {
+        let intakes: Vec<Intake> = pool
+            .install(|| batch.par_iter().map(|input| take_in(input, held, settings, &sidecar, reference)).collect());
+        for intake in &intakes {
+            if let Intake::Read { outcome: Outcome::Reject(reject), .. } = intake {
                 progress.suspend(|| eprintln!("xxgk: {reject}"));
             }
         }
-        progress.inc(outcomes.len() as u64);
-        outcomes
+        progress.inc(intakes.len() as u64);
+        intakes
     });
-    let mut dataset = if pool.current_num_threads() > 1 {
+    let dataset = if pool.current_num_threads() > 1 {
         write_behind(dataset, batches)?
     } else {
         // One job: batches are written between parses on this thread, so
         // `--jobs 1` keeps to one core.
         let mut dataset = dataset;
-        for outcomes in batches {
-            write_batch(&mut dataset, outcomes)?;
+        for intakes in batches {
+            write_batch(&mut dataset, intakes)?;
         }
         dataset
     };
-    dataset.check_across_years()?;
     progress.finish_and_clear();
     let manifest = Manifest {
         tool: "xxgk",
         tool_version: env!("CARGO_PKG_VERSION"),
         schema_version: sink::schema::SCHEMA_VERSION,
+        fingerprint: reference.fingerprint.clone(),
         started_at: started_at.to_rfc3339(),
-        finished_at: chrono::Utc::now().to_rfc3339(),
         config: settings.source.clone(),
         inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
         templates: reference.catalog.templates.iter().map(|t| t.code.clone()).collect(),
-        counts: dataset.counts.clone(),
+        ..Manifest::default()
     };
-    let counts = dataset.commit(&manifest)?;
-    Ok(Summary { counts, elapsed: started.elapsed() })
+    let written = dataset.commit(manifest)?;
+    Ok(Summary { run: written.this_run, dataset: written.counts, elapsed: started.elapsed() })
 }
 
 /// Writes batches on a thread of its own while the workers parse the next:
 /// the channel holds at most one batch more, which bounds memory.
-fn write_behind<'t>(mut dataset: Dataset<'t>, batches: impl Iterator<Item = Vec<Outcome<'t>>>) -> Result<Dataset<'t>> {
-    let (sender, receiver) = mpsc::sync_channel::<Vec<Outcome>>(1);
+fn write_behind<'t>(mut dataset: Dataset<'t>, batches: impl Iterator<Item = Vec<Intake<'t>>>) -> Result<Dataset<'t>> {
+    let (sender, receiver) = mpsc::sync_channel::<Vec<Intake>>(1);
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<Dataset> {
-            for outcomes in receiver {
-                write_batch(&mut dataset, outcomes)?;
+            for intakes in receiver {
+                write_batch(&mut dataset, intakes)?;
             }
             Ok(dataset)
         });
-        for outcomes in batches {
-            if sender.send(outcomes).is_err() {
+        for intakes in batches {
+            if sender.send(intakes).is_err() {
                 break; // the writer failed; its error is returned below
             }
         }
@@ -129,9 +146,9 @@ fn write_behind<'t>(mut dataset: Dataset<'t>, batches: impl Iterator<Item = Vec<
     })
 }
 
-fn write_batch<'t>(dataset: &mut Dataset<'t>, outcomes: Vec<Outcome<'t>>) -> Result<()> {
-    dataset.write(&outcomes)?;
-    drop(outcomes);
+fn write_batch<'t>(dataset: &mut Dataset<'t>, intakes: Vec<Intake<'t>>) -> Result<()> {
+    dataset.write(&intakes)?;
+    drop(intakes);
     release_free_memory();
     Ok(())
 }
@@ -149,37 +166,53 @@ fn release_free_memory() {
     }
 }
 
-/// Reads one input within the size limit and parses it. Never panics out:
-/// a parser bug becomes a reject naming the file.
-fn read_and_parse<'t>(
+/// Takes in one input: skipped when the dataset holds it unchanged (the
+/// same size and modification time, or the same bytes, with the same crawler
+/// metadata), else read within the size limit and parsed.
+fn take_in<'t>(
     input: &Result<Input, Reject>,
+    held: Option<&Inventory>,
     settings: &Settings,
     sidecar: &Sidecar,
     reference: &'t Reference,
-) -> Outcome<'t> {
+) -> Intake<'t> {
     let input = match input {
         Ok(input) => input,
-        Err(reject) => return Outcome::Reject(reject.clone()),
+        Err(reject) => return Intake::Read { outcome: Outcome::Reject(reject.clone()), version: Version::default() },
     };
     let path = input.path.display().to_string();
+    let hints = sidecar.lookup(&input.path);
+    let version = Version { stamp: Stamp::of(&input.path), hints: hints.map(|h| h.fingerprint()) };
+    let earlier = held.and_then(|inventory| inventory.get(&path));
+    if earlier.is_some_and(|e| e.is_unchanged(&version)) {
+        return Intake::Unchanged { path, version };
+    }
     let reject = |reason: String| {
         Outcome::Reject(Reject { source_path: path.clone(), report_id: None, source_bytes: None, reason, line: None })
     };
     let bytes = match read_limited(&input.path, settings.max_file_bytes) {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(size)) => {
-            return reject(format!(
-                "file is {size} bytes, above the limit of {} (ingest.max_file_bytes)",
-                settings.max_file_bytes
-            ))
+            let reason =
+                format!("file is {size} bytes, above the limit of {} (ingest.max_file_bytes)", settings.max_file_bytes);
+            return Intake::Read { outcome: reject(reason), version };
         }
-        Err(err) => return reject(format!("cannot read: {err}")),
+        // Not listed with a stamp, so the next run tries again.
+        Err(err) => {
+            return Intake::Read { outcome: reject(format!("cannot read: {err}")), version: Version::default() }
+        }
     };
+    let same_bytes = || earlier.is_some_and(|e| e.report_id.as_deref() == Some(report::report_id(&bytes).as_str()));
+    if earlier.is_some_and(|e| e.version().hints == version.hints) && same_bytes() {
+        return Intake::Unchanged { path, version };
+    }
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        report::parse(&path, &bytes, input.is_html, sidecar.lookup(&input.path), reference)
+        report::parse(&path, &bytes, input.is_html, hints, reference)
     }));
-    parsed
-        .unwrap_or_else(|_| reject("internal error: the parser panicked on this file (a bug; please report it)".into()))
+    let outcome = parsed.unwrap_or_else(|_| {
+        reject("internal error: the parser panicked on this file (a bug; please report it)".into())
+    });
+    Intake::Read { outcome, version }
 }
 
 /// The file's bytes, or `Err(size)` when it is larger than `limit`. Reads at

@@ -97,15 +97,15 @@ pub struct Divisions {
 
 impl Divisions {
     /// Loads `code<TAB>name<TAB>parent` lines from `path`, or the built-in table.
-    pub fn load(path: Option<&Path>, aliases: &HashMap<String, String>) -> Result<Divisions> {
-        let text = match path {
-            Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read divisions {}", p.display()))?,
-            None => BUILTIN_DIVISIONS.to_string(),
-        };
-        Divisions::parse(&text, aliases)
+    /// The text of the division table at `path`, or of the built-in copy.
+    pub fn read(path: Option<&Path>) -> Result<String> {
+        match path {
+            Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read divisions {}", p.display())),
+            None => Ok(BUILTIN_DIVISIONS.to_string()),
+        }
     }
 
-    fn parse(text: &str, aliases: &HashMap<String, String>) -> Result<Divisions> {
+    pub fn parse(text: &str, aliases: &HashMap<String, String>) -> Result<Divisions> {
         let mut entries = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#')) {

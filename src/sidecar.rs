@@ -52,6 +52,21 @@ pub struct Sidecar {
     by_name: HashMap<String, Vec<PathBuf>>,
 }
 
+impl Hints {
+    /// A hash of what the hints say (not of how the path was written), so a
+    /// later run can tell when a file's metadata changed.
+    pub fn fingerprint(&self) -> String {
+        let year = self.year.map(|y| y.to_string());
+        let mut hasher = blake3::Hasher::new();
+        for field in [&self.url, &self.title, &self.published, &self.site, &self.agency, &year] {
+            let text = field.as_deref().unwrap_or("\u{0}");
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        hasher.finalize().to_hex()[..16].to_string()
+    }
+}
+
 impl Sidecar {
     /// Reads `path`: JSON Lines when it ends in `.jsonl`/`.json`, else CSV.
     pub fn load(path: &Path) -> Result<Sidecar> {

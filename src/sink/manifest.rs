@@ -1,23 +1,32 @@
-//! `manifest.json`: what a run read, wrote and with which versions.
+//! `manifest.json`: what the dataset holds, what its last run read, and
+//! with which versions.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::Counts;
+use super::{Counts, RunCounts};
 
 #[derive(Debug, Default, Serialize)]
 pub struct Manifest {
     pub tool: &'static str,
     pub tool_version: &'static str,
     pub schema_version: &'static str,
+    /// Identifies the parser build and reference data; a later run adds to
+    /// the dataset only under the same fingerprint.
+    pub fingerprint: String,
+    /// Runs that built the dataset, counted from 0 (the last full run).
+    pub run: u32,
     pub started_at: String,
     pub finished_at: String,
     pub config: String,
     pub inputs: Vec<String>,
     pub templates: Vec<String>,
+    /// What the dataset holds.
     pub counts: Counts,
+    /// What this run read, skipped and wrote.
+    pub this_run: RunCounts,
 }
 
 impl Manifest {

@@ -1,15 +1,21 @@
 //! Sink: the only place that writes the dataset. One writer receives parsed
 //! documents in input order and appends them to hive-partitioned Parquet
-//! files (zstd, dictionary-encoded strings) in a staging directory; `commit`
-//! swaps the staging directory into place and writes `manifest.json`, so an
-//! interrupted run leaves the previous dataset as it was.
+//! files (zstd, dictionary-encoded strings) in a staging directory. A run
+//! either starts the dataset afresh or adds to the one at `out/`: files it
+//! holds unchanged are skipped, a changed file replaces its earlier rows, and
+//! the earlier Parquet files are carried into staging. `commit` swaps the
+//! staging directory into place, so an interrupted run leaves the previous
+//! dataset as it was.
 
 mod batches;
+mod carry;
+pub mod inventory;
 pub mod manifest;
+pub mod previous;
 pub mod schema;
 mod year_facts;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -24,8 +30,12 @@ use parquet::schema::types::ColumnPath;
 
 pub use batches::RunStamp;
 
-use crate::report::{Outcome, Reject, Report};
+use crate::report::{Outcome, ParseStatus, Reject, Report};
+use crate::template::Template;
 use crate::validate::{self, CheckResult, CheckStatus, YearFacts};
+use carry::{Carry, Dropped};
+use inventory::{id_key, Entry, InventoryWriter, Version};
+use previous::{Previous, FACTS_FILE, INVENTORY_FILE, MANIFEST_FILE, STATE_DIR};
 use year_facts::FactFile;
 
 /// Rows per Parquet row group: large enough to compress well, small enough
@@ -37,9 +47,10 @@ const ROW_GROUP_ROWS: usize = 64 * 1024;
 /// per partition until their row count fills.
 const ROW_GROUP_BYTES: usize = 1 << 20;
 
-/// Counts of what was written, for the summary line and the manifest.
+/// What the dataset holds, for the manifest.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Counts {
+    /// Input paths taken in, over every run.
     pub files: u64,
     pub reports_ok: u64,
     pub reports_partial: u64,
@@ -53,6 +64,35 @@ pub struct Counts {
     pub checks_failed_across_years: u64,
 }
 
+/// What one run did with its inputs, for the summary line and the manifest.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct RunCounts {
+    pub files: u64,
+    /// Files read and parsed: new ones, and changed ones that replace their
+    /// earlier rows.
+    pub read: u64,
+    pub replaced: u64,
+    /// Files the dataset already held as they are.
+    pub unchanged: u64,
+    /// Files whose bytes equal a report's already held: listed in the
+    /// inventory, no rows written again.
+    pub duplicates: u64,
+    pub reports_ok: u64,
+    pub reports_partial: u64,
+    pub rejects: u64,
+    pub cells: u64,
+    pub cells_ok: u64,
+}
+
+/// One input as the writer receives it.
+pub enum Intake<'t> {
+    /// Read by this run: a report or a reject.
+    Read { outcome: Outcome<'t>, version: Version },
+    /// Held by the dataset already: the same stamp, or the same bytes under
+    /// a new stamp.
+    Unchanged { path: String, version: Version },
+}
+
 /// The output tables and the folder each is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum OutTable {
@@ -64,6 +104,9 @@ enum OutTable {
 }
 
 impl OutTable {
+    const ALL: [OutTable; 5] =
+        [OutTable::Cells, OutTable::Reports, OutTable::Checks, OutTable::Sections, OutTable::Rejects];
+
     fn dir(self) -> &'static str {
         match self {
             OutTable::Cells => "cells",
@@ -106,16 +149,40 @@ impl OutTable {
     }
 }
 
+/// The file name of a cross-year checks file: rebuilt by every run from the
+/// facts of every report held, so it always pairs the whole dataset.
+const ACROSS_YEARS_FILE: &str = "across-years.parquet";
+
+/// Which file of a partition rows go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PartFile {
+    /// This run's rows, in `part-<run>.parquet`.
+    Run,
+    AcrossYears,
+}
+
 /// A dataset being written.
 pub struct Dataset<'t> {
     out: PathBuf,
     staging: PathBuf,
     stamp: RunStamp,
-    writers: BTreeMap<(OutTable, String), ArrowWriter<File>>,
-    /// What the checks across years need of each report, kept on disk
-    /// until every report is in.
+    run: u32,
+    previous: Option<&'t Previous>,
+    writers: BTreeMap<(OutTable, String, PartFile), ArrowWriter<File>>,
+    /// What the checks across years need of each report; taken by them.
     year_facts: Option<FactFile<'t>>,
-    pub counts: Counts,
+    inventory: InventoryWriter,
+    /// Reports whose rows the dataset holds, by id: written once each.
+    held: HashSet<u128>,
+    /// Paths of the previous inventory that this run recorded anew.
+    replaced: HashSet<String>,
+    /// Reports of the files replaced, and those of them this run wrote again.
+    released: HashSet<u128>,
+    rewritten: HashSet<u128>,
+    /// Reports the finished inventory lists, by id, and what it adds up to.
+    live: HashSet<u128>,
+    totals: Counts,
+    pub counts: RunCounts,
 }
 
 /// The partition folder of a report year.
@@ -139,54 +206,90 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{suffix}"))
 }
 
+/// Puts back the dataset a run killed during its swap had moved aside.
+fn restore_interrupted(out: &Path) -> Result<()> {
+    let previous = previous_path(out);
+    if !out.exists() && previous.exists() {
+        std::fs::rename(&previous, out)
+            .with_context(|| format!("cannot restore {} from {}", out.display(), previous.display()))?;
+    }
+    Ok(())
+}
+
 impl<'t> Dataset<'t> {
-    /// Starts a dataset for `out`, repairing what an interrupted run left.
-    pub fn create(out: &Path, stamp: RunStamp) -> Result<Dataset<'t>> {
-        let previous = previous_path(out);
-        if !out.exists() && previous.exists() {
-            std::fs::rename(&previous, out)
-                .with_context(|| format!("cannot restore {} from {}", out.display(), previous.display()))?;
-        }
+    /// Starts writing the dataset at `out`: afresh, or adding to `previous`.
+    pub fn create(
+        out: &Path,
+        stamp: RunStamp,
+        previous: Option<&'t Previous>,
+        templates: &'t [Template],
+    ) -> Result<Dataset<'t>> {
+        restore_interrupted(out)?;
         let staging = staging_path(out);
         if staging.exists() {
             std::fs::remove_dir_all(&staging)
                 .with_context(|| format!("cannot remove stale staging folder {}", staging.display()))?;
         }
-        std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        let facts = FactFile::create(&staging.join(".year-facts"))?;
+        let state = staging.join(STATE_DIR);
+        std::fs::create_dir_all(&state).with_context(|| format!("cannot create {}", state.display()))?;
+        let run = previous.map_or(0, |p| p.run + 1);
+        let held = previous
+            .iter()
+            .flat_map(|p| p.inventory.entries())
+            .filter(|e| e.is_report())
+            .filter_map(|e| e.report_id.as_deref().and_then(id_key))
+            .collect();
         Ok(Dataset {
             out: out.to_path_buf(),
             staging,
             stamp,
+            run,
+            previous,
             writers: BTreeMap::new(),
-            year_facts: Some(facts),
-            counts: Counts::default(),
+            year_facts: Some(FactFile::create(&state.join(FACTS_FILE), templates)?),
+            inventory: InventoryWriter::create(&state.join(INVENTORY_FILE))?,
+            held,
+            replaced: HashSet::new(),
+            released: HashSet::new(),
+            rewritten: HashSet::new(),
+            live: HashSet::new(),
+            totals: Counts::default(),
+            counts: RunCounts::default(),
         })
     }
 
-    /// Appends a batch of parsed documents, in the order given.
-    pub fn write(&mut self, outcomes: &[Outcome<'t>]) -> Result<()> {
+    /// Appends a batch of inputs, in the order given.
+    pub fn write(&mut self, intakes: &[Intake<'t>]) -> Result<()> {
         let mut by_partition: BTreeMap<String, Vec<&Report>> = BTreeMap::new();
         let mut rejects: Vec<&Reject> = Vec::new();
-        for outcome in outcomes {
+        for intake in intakes {
             self.counts.files += 1;
-            match outcome {
-                Outcome::Report(r) => {
-                    by_partition.entry(partition(r.meta.year)).or_default().push(r);
+            match intake {
+                Intake::Unchanged { path, version } => self.unchanged(path, version)?,
+                Intake::Read { outcome: Outcome::Report(r), version } => {
+                    self.counts.read += 1;
+                    self.record(report_entry(r, version, self.run))?;
+                    let key = id_key(&r.report_id);
+                    if key.is_none_or(|id| self.held.insert(id)) {
+                        if let Some(id) = key.filter(|id| self.released.contains(id)) {
+                            self.rewritten.insert(id);
+                        }
+                        self.count_report(r);
+                        by_partition.entry(partition(r.meta.year)).or_default().push(r);
+                    } else {
+                        self.counts.duplicates += 1;
+                    }
                 }
-                Outcome::Reject(r) => rejects.push(r),
+                Intake::Read { outcome: Outcome::Reject(r), version } => {
+                    self.counts.read += 1;
+                    self.counts.rejects += 1;
+                    rejects.push(r);
+                    self.record(reject_entry(r, version, self.run))?;
+                }
             }
         }
         for (part, reports) in &by_partition {
             for r in reports {
-                match r.status {
-                    crate::report::ParseStatus::Ok => self.counts.reports_ok += 1,
-                    crate::report::ParseStatus::Partial => self.counts.reports_partial += 1,
-                }
-                self.counts.cells += r.cells.len() as u64;
-                self.counts.cells_ok += r.cells_ok() as u64;
-                self.counts.sections += r.sections.len() as u64;
-                self.counts.checks_failed += r.checks_failed() as u64;
                 if let (Some(agency), Some(year), Some(facts)) = (&r.meta.agency, r.meta.year, &mut self.year_facts) {
                     facts.push(&YearFacts::new(&r.report_id, agency, year, r.template, r.year_cells.clone()))?;
                 }
@@ -198,21 +301,64 @@ impl<'t> Dataset<'t> {
             self.append(OutTable::Sections, part, batches::sections(reports)?)?;
         }
         if !rejects.is_empty() {
-            self.counts.rejects += rejects.len() as u64;
             self.append(OutTable::Rejects, "", batches::rejects(&rejects, self.stamp)?)?;
         }
         Ok(())
     }
 
+    fn count_report(&mut self, r: &Report) {
+        match r.status {
+            ParseStatus::Ok => self.counts.reports_ok += 1,
+            ParseStatus::Partial => self.counts.reports_partial += 1,
+        }
+        self.counts.cells += r.cells.len() as u64;
+        self.counts.cells_ok += r.cells_ok() as u64;
+    }
+
+    /// A file the dataset holds as it is; its entry is renewed when only
+    /// its stamp changed.
+    fn unchanged(&mut self, path: &str, version: &Version) -> Result<()> {
+        self.counts.unchanged += 1;
+        let entry = self.previous.and_then(|p| p.inventory.get(path)).context("unchanged file not in the inventory")?;
+        if entry.version() != *version {
+            let mut renewed = entry.clone();
+            renewed.set_version(version);
+            self.replaced.insert(path.to_string());
+            self.list(&renewed)?;
+        }
+        Ok(())
+    }
+
+    /// Lists a file this run read in the inventory.
+    fn record(&mut self, entry: Entry) -> Result<()> {
+        if let Some(earlier) = self.previous.and_then(|p| p.inventory.get(&entry.path)) {
+            self.counts.replaced += 1;
+            self.replaced.insert(entry.path.clone());
+            // Same bytes read again (their metadata changed) are written again.
+            if let Some(id) = earlier.report_id.as_deref().and_then(id_key).filter(|_| earlier.is_report()) {
+                self.held.remove(&id);
+                self.released.insert(id);
+            }
+        }
+        self.list(&entry)
+    }
+
     fn append(&mut self, table: OutTable, part: &str, batch: RecordBatch) -> Result<()> {
+        self.append_to(table, part, PartFile::Run, batch)
+    }
+
+    fn append_to(&mut self, table: OutTable, part: &str, file: PartFile, batch: RecordBatch) -> Result<()> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let key = (table, part.to_string());
+        let key = (table, part.to_string(), file);
         if !self.writers.contains_key(&key) {
             let dir = self.staging.join(table.dir()).join(part);
             std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            let path = dir.join("part-00000.parquet");
+            let path = dir.join(match file {
+                PartFile::Run => format!("part-{:05}.parquet", self.run),
+                PartFile::AcrossYears => ACROSS_YEARS_FILE.to_string(),
+            });
             let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
             let writer = ArrowWriter::try_new(file, table.schema().clone(), Some(properties(table)))
                 .with_context(|| format!("cannot start {}", path.display()))?;
@@ -227,18 +373,67 @@ impl<'t> Dataset<'t> {
         Ok(())
     }
 
-    /// Runs the checks that compare a report with the same agency's report
-    /// of the year before, now that every report is in.
-    pub fn check_across_years(&mut self) -> Result<()> {
-        let Some(facts) = self.year_facts.take() else {
-            return Ok(());
+    /// Finishes the inventory with the previous entries this run did not
+    /// replace, and works out which of the previous rows go: those of a
+    /// replaced file, unless another file still has the same bytes, and
+    /// those this run wrote again.
+    fn merge_inventory(&mut self) -> Result<Dropped> {
+        let mut dropped = Dropped::default();
+        let Some(previous) = self.previous else {
+            return Ok(dropped);
         };
+        for entry in previous.inventory.entries() {
+            if !self.replaced.contains(&entry.path) {
+                self.list(entry)?;
+            }
+        }
+        for entry in previous.inventory.entries().filter(|e| self.replaced.contains(&e.path)) {
+            if !entry.is_report() {
+                dropped.reject_paths.insert(entry.path.clone());
+            } else if let Some(id) = &entry.report_id {
+                if id_key(id).is_some_and(|key| !self.live.contains(&key) || self.rewritten.contains(&key)) {
+                    dropped.report_ids.insert(id.clone());
+                    dropped.partitions.insert(partition(entry.year));
+                }
+            }
+        }
+        Ok(dropped)
+    }
+
+    /// Writes an entry to the inventory and counts what it adds to the
+    /// dataset: a report's rows count once, however many files have its bytes.
+    fn list(&mut self, entry: &Entry) -> Result<()> {
+        let totals = &mut self.totals;
+        totals.files += 1;
+        if !entry.is_report() {
+            totals.rejects += 1;
+        } else if entry.report_id.as_deref().and_then(id_key).is_none_or(|id| self.live.insert(id)) {
+            match entry.outcome {
+                inventory::Outcome::Partial => totals.reports_partial += 1,
+                _ => totals.reports_ok += 1,
+            }
+            totals.cells += entry.cells;
+            totals.cells_ok += entry.cells_ok;
+            totals.sections += entry.sections;
+            totals.checks_failed += entry.checks_failed;
+        }
+        self.inventory.push(entry)
+    }
+
+    /// Runs the checks that compare a report with the same agency's report
+    /// of the year before, over every report the dataset now holds.
+    fn check_across_years(&mut self, dropped: &Dropped) -> Result<()> {
+        let mut facts = self.year_facts.take().context("checks across years run twice")?;
+        if let Some(previous) = self.previous {
+            facts.copy_from(&previous.facts_path(), |id| !dropped.report_ids.contains(id))?;
+        }
         let mut pending: BTreeMap<String, Vec<(Box<str>, CheckResult<'t>)>> = BTreeMap::new();
         let mut held = 0;
+        let mut failed = 0;
         facts.for_each_pair(|this, previous| {
             for result in validate::check_pair(this, previous) {
                 if result.status == CheckStatus::Fail {
-                    self.counts.checks_failed_across_years += 1;
+                    failed += 1;
                 }
                 pending.entry(partition(Some(this.year))).or_default().push((this.report_id.clone(), result));
                 held += 1;
@@ -249,29 +444,58 @@ impl<'t> Dataset<'t> {
             }
             Ok(())
         })?;
-        self.append_checks(pending)
+        self.append_checks(pending)?;
+        self.totals.checks_failed_across_years = failed;
+        facts.finish()
     }
 
     fn append_checks(&mut self, by_partition: BTreeMap<String, Vec<(Box<str>, CheckResult<'t>)>>) -> Result<()> {
         for (part, rows) in by_partition {
-            self.append(OutTable::Checks, &part, batches::checks(rows.iter().map(|(id, r)| (&**id, r)))?)?;
+            let batch = batches::checks(rows.iter().map(|(id, r)| (&**id, r)))?;
+            self.append_to(OutTable::Checks, &part, PartFile::AcrossYears, batch)?;
         }
         Ok(())
     }
 
-    /// Closes every file, writes the manifest and swaps the dataset into place.
-    pub fn commit(mut self, manifest: &manifest::Manifest) -> Result<Counts> {
-        if let Some(facts) = self.year_facts.take() {
-            facts.discard()?;
+    /// Brings the previous dataset's Parquet files into staging, without
+    /// the rows `dropped` names.
+    fn carry_over(&self, dropped: &Dropped) -> Result<()> {
+        let Some(previous) = self.previous else {
+            return Ok(());
+        };
+        let none = HashSet::new();
+        for table in OutTable::ALL {
+            let (key, drop, partitions) = match table {
+                OutTable::Rejects => ("source_path", &dropped.reject_paths, None),
+                _ => ("report_id", &dropped.report_ids, Some(&dropped.partitions)),
+            };
+            let rebuilt: &[&str] = if table == OutTable::Checks { &[ACROSS_YEARS_FILE] } else { &[] };
+            let drop = if drop.is_empty() { &none } else { drop };
+            Carry { table_dir: table.dir(), key, drop, partitions, rebuilt, properties: properties(table) }
+                .run(&previous.dir, &self.staging)?;
         }
-        for ((table, part), writer) in std::mem::take(&mut self.writers) {
+        Ok(())
+    }
+
+    /// Completes the dataset (the previous one's rows carried over, checks
+    /// across years, inventory, manifest) and swaps it into place.
+    pub fn commit(mut self, mut manifest: manifest::Manifest) -> Result<manifest::Manifest> {
+        let dropped = self.merge_inventory()?;
+        self.check_across_years(&dropped)?;
+        self.carry_over(&dropped)?;
+        for ((table, part, _), writer) in std::mem::take(&mut self.writers) {
             writer.close().with_context(|| format!("cannot finish {}/{}", table.dir(), part))?;
         }
+        self.inventory.finish()?;
         // Every table folder exists, even when empty, so readers find the dataset's shape.
-        for table in [OutTable::Cells, OutTable::Reports, OutTable::Checks, OutTable::Sections, OutTable::Rejects] {
+        for table in OutTable::ALL {
             std::fs::create_dir_all(self.staging.join(table.dir()))?;
         }
-        manifest.write(&self.staging.join("manifest.json"))?;
+        manifest.run = self.run;
+        manifest.finished_at = chrono::Utc::now().to_rfc3339();
+        manifest.counts = self.totals.clone();
+        manifest.this_run = self.counts.clone();
+        manifest.write(&self.staging.join(MANIFEST_FILE))?;
         let previous = previous_path(&self.out);
         if self.out.exists() {
             if previous.exists() {
@@ -286,8 +510,52 @@ impl<'t> Dataset<'t> {
             std::fs::remove_dir_all(&previous)
                 .with_context(|| format!("cannot remove the old dataset {}", previous.display()))?;
         }
-        Ok(self.counts.clone())
+        Ok(manifest)
     }
+}
+
+/// A report's line in the inventory.
+fn report_entry(report: &Report, version: &Version, run: u32) -> Entry {
+    let outcome = match report.status {
+        ParseStatus::Ok => inventory::Outcome::Ok,
+        ParseStatus::Partial => inventory::Outcome::Partial,
+    };
+    let mut entry = Entry {
+        path: report.source_path.clone(),
+        size: None,
+        modified_ns: None,
+        hints: None,
+        report_id: Some(report.report_id.clone()),
+        outcome,
+        year: report.meta.year,
+        cells: report.cells.len() as u64,
+        cells_ok: report.cells_ok() as u64,
+        sections: report.sections.len() as u64,
+        checks_failed: report.checks_failed() as u64,
+        run,
+    };
+    entry.set_version(version);
+    entry
+}
+
+/// A reject's line in the inventory.
+fn reject_entry(reject: &Reject, version: &Version, run: u32) -> Entry {
+    let mut entry = Entry {
+        path: reject.source_path.clone(),
+        size: None,
+        modified_ns: None,
+        hints: None,
+        report_id: reject.report_id.clone(),
+        outcome: inventory::Outcome::Reject,
+        year: None,
+        cells: 0,
+        cells_ok: 0,
+        sections: 0,
+        checks_failed: 0,
+        run,
+    };
+    entry.set_version(version);
+    entry
 }
 
 fn properties(table: OutTable) -> WriterProperties {

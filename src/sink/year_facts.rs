@@ -1,6 +1,8 @@
-//! The facts the checks across years need, spilled to a file beside the
-//! staging tables as reports are written. Only an index by agency and year
-//! stays in memory, so memory does not grow with the number of reports.
+//! The facts the checks across years need, spilled to a file as reports are
+//! written and kept in the dataset (`_xxgk/year-facts`), so that a later run
+//! can check its reports against the years already held. Only an index by
+//! agency and year stays in memory, so memory does not grow with the number
+//! of reports.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -17,22 +19,22 @@ pub struct FactFile<'t> {
     path: PathBuf,
     file: BufWriter<File>,
     written: u64,
-    /// The templates of the facts written; a record names its template by
-    /// its index here.
-    templates: Vec<&'t Template>,
+    /// The catalog's templates; a record names its template by its index
+    /// here, which the dataset's fingerprint keeps stable between runs.
+    templates: &'t [Template],
     /// (agency, year) → how many reports, and where the first one starts.
     index: HashMap<(u64, i16), (u32, u64)>,
     record: Vec<u8>,
 }
 
 impl<'t> FactFile<'t> {
-    pub fn create(path: &Path) -> Result<FactFile<'t>> {
+    pub fn create(path: &Path, templates: &'t [Template]) -> Result<FactFile<'t>> {
         let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(FactFile {
             path: path.to_path_buf(),
             file: BufWriter::new(file),
             written: 0,
-            templates: Vec::new(),
+            templates,
             index: HashMap::new(),
             record: Vec::new(),
         })
@@ -41,13 +43,11 @@ impl<'t> FactFile<'t> {
     /// Writes one report's facts. A record is its length (u32), its
     /// template's index (u8) and the encoded facts.
     pub fn push(&mut self, facts: &YearFacts<'t>) -> Result<()> {
-        let template = match self.templates.iter().position(|t| std::ptr::eq(*t, facts.template)) {
-            Some(i) => i,
-            None => {
-                self.templates.push(facts.template);
-                self.templates.len() - 1
-            }
-        };
+        let template = self
+            .templates
+            .iter()
+            .position(|t| std::ptr::eq(t, facts.template))
+            .context("facts of a template not in the catalog")?;
         self.record.clear();
         self.record.push(u8::try_from(template).context("too many templates")?);
         facts.encode(&mut self.record);
@@ -60,16 +60,31 @@ impl<'t> FactFile<'t> {
         Ok(())
     }
 
+    /// Copies the facts of another fact file (a previous run's) whose report
+    /// id passes `keep`.
+    pub fn copy_from(&mut self, path: &Path, keep: impl Fn(&str) -> bool) -> Result<()> {
+        let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut reader = BufReader::new(file);
+        let mut record = Vec::new();
+        while read_record(&mut reader, &mut record)? {
+            let facts = decode(self.templates, &record, path)?;
+            if keep(&facts.report_id) {
+                self.push(&facts)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Calls `pair` with each report and the one report of the same agency
-    /// for the year before, when there is exactly one; then removes the file.
-    pub fn for_each_pair(mut self, mut pair: impl FnMut(&YearFacts<'t>, &YearFacts<'t>) -> Result<()>) -> Result<()> {
+    /// for the year before, when there is exactly one.
+    pub fn for_each_pair(&mut self, mut pair: impl FnMut(&YearFacts<'t>, &YearFacts<'t>) -> Result<()>) -> Result<()> {
         self.file.flush()?;
         let file = File::open(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
         let mut reader = BufReader::new(&file);
         let mut record = Vec::new();
         let mut previous_record = Vec::new();
         while read_record(&mut reader, &mut record)? {
-            let this = self.decode(&record)?;
+            let this = decode(self.templates, &record, &self.path)?;
             let Some(&(1, offset)) = self.index.get(&(this.agency, this.year - 1)) else {
                 continue;
             };
@@ -77,23 +92,22 @@ impl<'t> FactFile<'t> {
             file.read_exact_at(&mut length, offset)?;
             previous_record.resize(u32::from_le_bytes(length) as usize, 0);
             file.read_exact_at(&mut previous_record, offset + 4)?;
-            pair(&this, &self.decode(&previous_record)?)?;
+            pair(&this, &decode(self.templates, &previous_record, &self.path)?)?;
         }
-        std::fs::remove_file(&self.path).with_context(|| format!("cannot remove {}", self.path.display()))
+        Ok(())
     }
 
-    /// Removes the file unread.
-    pub fn discard(self) -> Result<()> {
-        drop(self.file);
-        std::fs::remove_file(&self.path).with_context(|| format!("cannot remove {}", self.path.display()))
+    /// Writes out what is buffered; the file stays.
+    pub fn finish(mut self) -> Result<()> {
+        self.file.flush().with_context(|| format!("cannot write {}", self.path.display()))
     }
+}
 
-    fn decode(&self, record: &[u8]) -> Result<YearFacts<'t>> {
-        let template = record.first().and_then(|&i| self.templates.get(usize::from(i)));
-        template
-            .and_then(|t| YearFacts::decode(&record[1..], t))
-            .with_context(|| format!("corrupt record in {}", self.path.display()))
-    }
+fn decode<'t>(templates: &'t [Template], record: &[u8], path: &Path) -> Result<YearFacts<'t>> {
+    let template = record.first().and_then(|&i| templates.get(usize::from(i)));
+    template
+        .and_then(|t| YearFacts::decode(&record[1..], t))
+        .with_context(|| format!("corrupt record in {}", path.display()))
 }
 
 /// Reads the next length-prefixed record; false at the end of the file.

@@ -363,10 +363,10 @@ const KEPT_CELL_BYTES: usize = 8 + 4 + 1;
 
 impl<'t> YearFacts<'t> {
     pub fn new(report_id: &str, agency: &str, year: i16, template: &'t Template, cells: YearCells) -> YearFacts<'t> {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        agency.hash(&mut hasher);
-        YearFacts { report_id: report_id.into(), agency: hasher.finish(), year, template, cells }
+        // A hash that stays the same across builds: facts are kept in the dataset.
+        let hash = blake3::hash(agency.as_bytes());
+        let agency = u64::from_le_bytes(hash.as_bytes()[..8].try_into().unwrap_or_default());
+        YearFacts { report_id: report_id.into(), agency, year, template, cells }
     }
 
     /// Appends the facts as bytes (the template is not included):

@@ -1,6 +1,7 @@
 //! End-to-end tests: run the real `xxgk` binary on fixture folders in a temp
-//! dir and read the Parquet dataset back. One test binary; `validation` and
-//! `hostile` hold the tests of checks and of bad input.
+//! dir and read the Parquet dataset back. One test binary; `validation`,
+//! `hostile` and `incremental` hold the tests of checks, of bad input and of
+//! runs that add to a dataset.
 //!
 //! Tests over `../shared/corpus` print `SKIPPED` and pass when it is absent
 //! (a lone clone); `.ci/run` sets `XXGK_REQUIRE_CORPUS=1`, which turns a
@@ -16,6 +17,7 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 mod hostile;
+mod incremental;
 mod metadata;
 mod summary;
 mod validation;
@@ -368,15 +370,16 @@ fn bad_files_become_rejects_and_the_batch_goes_on() {
 }
 
 #[test]
-fn a_rerun_replaces_the_dataset_and_clears_an_interrupted_one() {
-    let tmp = TempDir::new("a_rerun_replaces_the_dataset_and_clears_an_interrupted_one");
+fn a_full_run_replaces_the_dataset_and_clears_an_interrupted_one() {
+    let tmp = TempDir::new("a_full_run_replaces_the_dataset_and_clears_an_interrupted_one");
     let out = tmp.path().join("out");
     ingest(&[&repo().join("data/samples")], &out);
     // What a run killed before its commit leaves behind.
     let staging = tmp.path().join(".out.xxgk-staging");
     std::fs::create_dir_all(staging.join("cells/year=1999")).unwrap();
     let one = repo().join("data/samples/000001-cell_lines-gov2021.txt");
-    ingest(&[&one], &out);
+    let output = xxgk(&["ingest", "--quiet", "--full", "--out", out.to_str().unwrap(), one.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(!staging.exists());
     assert_eq!(report_files(&out), ["000001-cell_lines-gov2021.txt"]);
     assert_eq!(cells_by_file(&out).len(), 200);
@@ -409,9 +412,10 @@ fn folders_are_walked_in_order_and_filtered_by_extension() {
     let input = tmp.path().join("in");
     std::fs::create_dir_all(input.join("b")).unwrap();
     let sample = std::fs::read(repo().join("data/samples/000002-tab_rows-gov2021.txt")).unwrap();
-    std::fs::write(input.join("b/2.txt"), &sample).unwrap();
+    // Different bytes each: files with the same bytes are one report.
+    std::fs::write(input.join("b/2.txt"), [&sample[..], b"\n"].concat()).unwrap();
     std::fs::write(input.join("a.TXT"), &sample).unwrap();
-    std::fs::write(input.join("c.pdf"), &sample).unwrap();
+    std::fs::write(input.join("c.pdf"), [&sample[..], b"\n\n"].concat()).unwrap();
     let out = tmp.path().join("out");
     ingest(&[&input], &out);
     let mut paths = Vec::new();

@@ -1,0 +1,162 @@
+//! Runs that add to a dataset: unchanged files skipped, changed files
+//! replacing their rows, checks across years spanning runs, and the result
+//! the same as a full run over the same files.
+
+use std::path::Path;
+
+use super::*;
+
+/// Every row of every table as text, sorted; the columns that name the run
+/// (when, by which build) are left out.
+fn dataset_rows(out: &Path) -> Vec<String> {
+    let mut rows = Vec::new();
+    for table in ["cells", "reports", "checks", "sections", "rejects"] {
+        for (year, batch) in read_table(out, table) {
+            let schema = batch.schema();
+            let columns: Vec<usize> = (0..batch.num_columns())
+                .filter(|&c| !["ingested_at", "parser_version"].contains(&schema.field(c).name().as_str()))
+                .collect();
+            for i in 0..batch.num_rows() {
+                let cells: Vec<String> =
+                    columns.iter().map(|&c| format!("{:?}", batch.column(c).slice(i, 1))).collect();
+                rows.push(format!("{table} {year:?} {}", cells.join(" ")));
+            }
+        }
+    }
+    rows.sort();
+    rows
+}
+
+fn manifest(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn report_ids(out: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = read_table(out, "reports")
+        .iter()
+        .flat_map(|(_, b)| (0..b.num_rows()).map(|i| strings(b, "report_id").value(i).to_string()).collect::<Vec<_>>())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn carry_over_rows(out: &Path) -> usize {
+    read_table(out, "checks")
+        .iter()
+        .map(|(_, b)| (0..b.num_rows()).filter(|&i| strings(b, "check").value(i) == "requests.carry_over").count())
+        .sum()
+}
+
+#[test]
+fn a_run_adds_what_is_new_and_replaces_what_changed() {
+    let tmp = TempDir::new("a_run_adds_what_is_new_and_replaces_what_changed");
+    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    std::fs::create_dir_all(&input).unwrap();
+    let samples = repo().join("data/samples");
+    for name in ["000001-cell_lines-gov2021.txt", "000002-tab_rows-gov2021.txt", "000005-html-gov2019.html"] {
+        std::fs::copy(samples.join(name), input.join(name)).unwrap();
+    }
+    ingest(&[&input], &out);
+    assert_eq!(manifest(&out)["run"], 0);
+    assert_eq!(carry_over_rows(&out), 0);
+    let first_ids = report_ids(&out);
+
+    // The same agency's report of the next year, a changed file, a touched
+    // file, a copy, and a file with no tables.
+    let first = std::fs::read_to_string(input.join("000001-cell_lines-gov2021.txt")).unwrap();
+    let next_year = first.replace("2022年1月20日", "2023年1月20日").replace("2021", "2022");
+    std::fs::write(input.join("000001-next-year.txt"), next_year).unwrap();
+    let changed = input.join("000002-tab_rows-gov2021.txt");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(&changed, text + "\n").unwrap();
+    let touched = File::options().write(true).open(input.join("000005-html-gov2019.html")).unwrap();
+    touched.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60)).unwrap();
+    std::fs::copy(samples.join("000001-cell_lines-gov2021.txt"), input.join("zz-copy.txt")).unwrap();
+    std::fs::write(input.join("zz-prose.txt"), "这是一段没有表格的文字。\n").unwrap();
+    let output = ingest(&[&input], &out);
+
+    let run = &manifest(&out)["this_run"];
+    let count = |key: &str| run[key].as_u64().unwrap();
+    assert_eq!(
+        [count("files"), count("read"), count("replaced"), count("unchanged"), count("duplicates"), count("rejects")],
+        [6, 4, 1, 2, 1, 1],
+        "{run}"
+    );
+    assert_eq!(manifest(&out)["run"], 1);
+    let held = &manifest(&out)["counts"];
+    assert_eq!(held["reports_ok"].as_u64().unwrap() + held["reports_partial"].as_u64().unwrap(), 4, "{held}");
+    assert_eq!((held["files"].as_u64(), held["rejects"].as_u64()), (Some(6), Some(1)), "{held}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("zz-prose.txt: no statistics tables found"), "{stderr}");
+
+    // The changed file's earlier rows are gone from every table.
+    let ids = report_ids(&out);
+    assert_eq!(ids.len(), 4);
+    let gone: Vec<&String> = first_ids.iter().filter(|id| !ids.contains(id)).collect();
+    assert_eq!(gone.len(), 1);
+    assert!(dataset_rows(&out).iter().all(|row| !row.contains(gone[0].as_str())));
+    // The next year's report is checked against the year before, read by the earlier run.
+    assert_eq!(carry_over_rows(&out), 7);
+
+    // The same files in one full run give the same dataset.
+    let full = tmp.path().join("full");
+    let mut args = vec!["ingest", "--quiet", "--full", "--out", full.to_str().unwrap(), input.to_str().unwrap()];
+    assert!(xxgk(&args).status.success());
+    assert_eq!(dataset_rows(&out), dataset_rows(&full));
+
+    // Nothing changed: nothing read, nothing rewritten.
+    let before = dataset_rows(&out);
+    ingest(&[&input], &out);
+    let run = &manifest(&out)["this_run"];
+    assert_eq!((run["read"].as_u64(), run["unchanged"].as_u64()), (Some(0), Some(6)), "{run}");
+    assert_eq!(dataset_rows(&out), before);
+
+    // --full rebuilds from the files given alone.
+    args[4] = out.to_str().unwrap();
+    let one = input.join("000005-html-gov2019.html");
+    args[5] = one.to_str().unwrap();
+    assert!(xxgk(&args).status.success());
+    assert_eq!(report_files(&out), ["000005-html-gov2019.html"]);
+}
+
+#[test]
+fn a_run_never_replaces_what_it_cannot_add_to() {
+    let tmp = TempDir::new("a_run_never_replaces_what_it_cannot_add_to");
+    let samples = repo().join("data/samples");
+    let sample = samples.join("000001-cell_lines-gov2021.txt");
+
+    // A folder of someone's files is not a dataset, not even with --full.
+    let other = tmp.path().join("notes");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("todo.txt"), "keep me").unwrap();
+    for full in [false, true] {
+        let mut args = vec!["ingest", "--quiet", "--out", other.to_str().unwrap(), sample.to_str().unwrap()];
+        if full {
+            args.push("--full");
+        }
+        let output = xxgk(&args);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("is not an xxgk dataset"));
+        assert_eq!(std::fs::read_to_string(other.join("todo.txt")).unwrap(), "keep me");
+    }
+
+    // A dataset parsed by another build or configuration is not mixed with this one's.
+    let out = tmp.path().join("out");
+    ingest(&[&sample], &out);
+    let text = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    let fingerprint = manifest(&out)["fingerprint"].as_str().unwrap().to_string();
+    std::fs::write(out.join("manifest.json"), text.replace(&fingerprint, "0000000000000000")).unwrap();
+    let output = xxgk(&["ingest", "--quiet", "--out", out.to_str().unwrap(), samples.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--full"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(report_files(&out), ["000001-cell_lines-gov2021.txt"]);
+    let output = xxgk(&["ingest", "--quiet", "--full", "--out", out.to_str().unwrap(), samples.to_str().unwrap()]);
+    assert!(output.status.success());
+    assert_eq!(report_files(&out).len(), 16);
+
+    // A run killed during its swap left the dataset aside: the next run puts it back.
+    std::fs::rename(&out, tmp.path().join(".out.xxgk-previous")).unwrap();
+    ingest(&[&sample], &out);
+    assert_eq!(manifest(&out)["this_run"]["unchanged"], 1);
+    assert_eq!(report_files(&out).len(), 16);
+}
