@@ -2,8 +2,9 @@
 # End-to-end benchmark: generates N synthetic reports (default 100000) and
 # measures, in one run on one machine:
 #   the I/O floor: cat of every file, and rg -c 本年新收 over the corpus;
-#   xxgk ingest with --jobs 1 and with all cores, with peak RSS;
+#   xxgk ingest --full with --jobs 1 and with all cores, with peak RSS;
 #   peak RSS on a tenth of the corpus, to show memory does not grow with it;
+#   a re-run with nothing changed, which adds to the dataset and skips every file;
 #   every ground-truth cell against the dataset (benches/ground_truth.py, when
 #   python3 has duckdb: pip install -r tests/clients/requirements.txt).
 # Prints reports/s, MB/s, the ratio to rg, the parallel speed-up and RSS.
@@ -46,10 +47,11 @@ peak_rss_mb() { # peak resident set of the command, in MB
 find "$work/corpus" -type f -print0 | xargs -0 cat >/dev/null
 cat_s=$(seconds sh -c "find '$work/corpus' -type f -print0 | xargs -0 cat > /dev/null")
 rg_s=$(seconds rg -c 本年新收 "$work/corpus")
-one_s=$(seconds "$xxgk" ingest --quiet --jobs 1 --out "$work/out1" "$work/corpus")
-all_s=$(seconds "$xxgk" ingest --quiet --out "$work/out" "$work/corpus")
-rss_all=$(peak_rss_mb "$xxgk" ingest --quiet --out "$work/out" "$work/corpus")
-rss_tenth=$(peak_rss_mb "$xxgk" ingest --quiet --out "$work/out-tenth" "$work/tenth")
+one_s=$(seconds "$xxgk" ingest --quiet --full --jobs 1 --out "$work/out1" "$work/corpus")
+all_s=$(seconds "$xxgk" ingest --quiet --full --out "$work/out" "$work/corpus")
+rss_all=$(peak_rss_mb "$xxgk" ingest --quiet --full --out "$work/out" "$work/corpus")
+rss_tenth=$(peak_rss_mb "$xxgk" ingest --quiet --full --out "$work/out-tenth" "$work/tenth")
+rerun_s=$(seconds "$xxgk" ingest --quiet --out "$work/out" "$work/corpus")
 
 cores=$(nproc)
 printf '\n%s reports, %s MB, %s cores\n' "$n" "$mb" "$cores"
@@ -57,10 +59,12 @@ printf '%-34s %9s %12s %10s\n' "" "seconds" "reports/s" "MB/s"
 row() { printf '%-34s %9s %12.0f %10.1f\n' "$1" "$2" "$(echo "$n / $2" | bc -l)" "$(echo "$mb / $2" | bc -l)"; }
 row "cat (I/O floor)" "$cat_s"
 row "rg -c 本年新收" "$rg_s"
-row "xxgk ingest --jobs 1" "$one_s"
-row "xxgk ingest (all cores)" "$all_s"
+row "xxgk ingest --full --jobs 1" "$one_s"
+row "xxgk ingest --full (all cores)" "$all_s"
+row "xxgk ingest, nothing changed" "$rerun_s"
 printf '\nxxgk / rg time:           %.2fx\n' "$(echo "$all_s / $rg_s" | bc -l)"
 printf 'speed-up 1 -> %s jobs:    %.2fx\n' "$cores" "$(echo "$one_s / $all_s" | bc -l)"
+printf 're-run / full run time:   %.3fx\n' "$(echo "$rerun_s / $all_s" | bc -l)"
 printf 'peak RSS, %7s reports: %s MB\n' "$((n / 10))" "$rss_tenth"
 printf 'peak RSS, %7s reports: %s MB (growth %.0f%%)\n' "$n" "$rss_all" "$(echo "($rss_all - $rss_tenth) * 100 / $rss_tenth" | bc -l)"
 "$xxgk" check --data "$work/out" | head -1
