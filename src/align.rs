@@ -33,6 +33,9 @@ pub struct Alignment<'t> {
 /// Prose longer than this (in bytes; 40 CJK characters) is no heading.
 const MAX_HEADING_BYTES: usize = 120;
 
+/// How far before a row label its column header is looked for.
+const HEADER_WINDOW: usize = 400;
+
 /// How far past an unlabelled table's anchor its values are looked for.
 const UNLABELLED_WINDOW: usize = 120;
 
@@ -128,7 +131,7 @@ impl Walk<'_> {
             let cursor = self.cursor;
             let candidates = positions.iter().copied().filter(|&i| i >= cursor);
             for i in candidates {
-                if let Some(values) = self.values_after(i, row.cols.len(), &is_label) {
+                if let Some(values) = self.values_after(i, row, &is_label) {
                     hit = Some(Found { label_line: self.tokens[i].line, values });
                     let last = hit.as_ref().and_then(|f: &Found| f.values.iter().flatten().max().copied()).unwrap_or(i);
                     self.cursor = last + 1;
@@ -155,22 +158,31 @@ impl Walk<'_> {
 
     /// The value tokens after a row label at `at`, or `None` when no value
     /// follows it (a group label such as `（三）不予公开`).
-    fn values_after(
-        &mut self,
-        at: usize,
-        wanted: usize,
-        is_label: &dyn Fn(usize) -> bool,
-    ) -> Option<Vec<Option<usize>>> {
+    fn values_after(&mut self, at: usize, row: &Row, is_label: &dyn Fn(usize) -> bool) -> Option<Vec<Option<usize>>> {
         let tokens = self.tokens;
+        let wanted = row.cols.len();
         match tokens[at].row() {
-            Some(row) => {
+            Some(line_row) => {
                 let mut taken: Vec<usize> =
-                    (at + 1..tokens.len()).take_while(|&i| tokens[i].row() == Some(row) && !is_label(i)).collect();
+                    (at + 1..tokens.len()).take_while(|&i| tokens[i].row() == Some(line_row) && !is_label(i)).collect();
                 let blank = |i: &usize| tokens[*i].text.is_empty();
                 if taken.is_empty() {
                     return None;
                 }
-                // Spanned label columns leave empty cells on either side.
+                // A spanned label leaves empty cells before the values, a
+                // grid's padding after them. With blanks at both ends, the
+                // column header above says how many lead.
+                let surplus = taken.len().saturating_sub(wanted);
+                if surplus > 0 && taken.first().is_some_and(blank) && taken.last().is_some_and(blank) {
+                    let lead = row.cols.first().and_then(|col| self.header_lead(at, col));
+                    if let Some(lead) = lead.filter(|&lead| lead <= surplus) {
+                        let trail = surplus - lead;
+                        if taken[..lead].iter().all(blank) && taken[taken.len() - trail..].iter().all(blank) {
+                            taken.drain(..lead);
+                            taken.truncate(wanted);
+                        }
+                    }
+                }
                 while taken.len() > wanted && taken.first().is_some_and(blank) {
                     taken.remove(0);
                 }
@@ -264,6 +276,24 @@ impl Walk<'_> {
         true
     }
 
+    /// How many cells lie between the row label at `at` and its first
+    /// value, by the position of the nearest column-header cell above that
+    /// names `first_col`; `None` without such a header.
+    fn header_lead(&self, at: usize, first_col: &Col) -> Option<usize> {
+        let label_row = self.tokens[at].row()?;
+        let header = (at.saturating_sub(HEADER_WINDOW)..at).rev().find(|&i| {
+            self.tokens[i].row().is_some_and(|r| r != label_row)
+                && first_col.header_keys.iter().any(|k| normalized(&self.keys[i]) == k)
+        })?;
+        self.position_in_row(header).checked_sub(self.position_in_row(at) + 1)
+    }
+
+    /// The index of token `i` among the cells of its row.
+    fn position_in_row(&self, i: usize) -> usize {
+        let row = self.tokens[i].row();
+        (0..i).rev().take_while(|&j| self.tokens[j].row() == row).count()
+    }
+
     fn unlabelled_values(&mut self, anchor: usize, wanted: usize) -> Option<Vec<Option<usize>>> {
         let tokens = self.tokens;
         let end = tokens.len().min(anchor + UNLABELLED_WINDOW);
@@ -346,6 +376,26 @@ mod tests {
         let new: Vec<Option<f64>> = table(&a, "requests").iter().filter(|c| c.0 == "new").map(|c| c.2).collect();
         let expected: Vec<Option<f64>> = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 21.0].into_iter().map(Some).collect();
         assert_eq!(new, expected);
+    }
+
+    #[test]
+    fn blanks_at_both_ends_are_placed_by_the_column_header() {
+        // Padding to a four-column grid after the values: the first value is blank.
+        let text = "本年新制作数量\n上一年项目数量\n信息内容\t采购项目数量\t采购总金额\t\n政府集中采购\t\t35\t\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let procurement: Vec<_> = table(&a, "proactive").into_iter().filter(|c| c.0 == "art20_9.procurement").collect();
+        assert_eq!(
+            procurement,
+            [("art20_9.procurement", "projects", None, "blank"), ("art20_9.procurement", "amount", Some(35.0), "ok")]
+        );
+        // A label spanning two columns before the values: the last value is blank.
+        let text = "本年制发件数\n\t\t\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n\
+                    三、本年度办理结果\t（二）部分公开\t\t1\t0\t0\t0\t0\t\t\t\n";
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let partial: Vec<_> =
+            table(&a, "requests").into_iter().filter(|c| c.0 == "result.partial").map(|c| c.2).collect();
+        assert_eq!(partial, [Some(1.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0), None, None]);
     }
 
     #[test]

@@ -66,6 +66,9 @@ pub struct Col {
     pub code: String,
     pub label: String,
     pub unit: String,
+    /// Normalised texts a column-header cell names this column by: the
+    /// whole label and its last part (`自然人` of `申请人情况/自然人`).
+    pub header_keys: Vec<String>,
 }
 
 /// A narrative section of the report (一 to 六).
@@ -178,7 +181,10 @@ fn compile_table(
         if !applies(&col.templates, version) {
             continue;
         }
-        let compiled = Col { code: col.code.clone(), label: col.label.clone(), unit: col.unit.clone() };
+        let leaf = col.label.rsplit('/').next().unwrap_or(&col.label);
+        let mut header_keys = vec![label::normalize(&col.label), label::normalize(leaf)];
+        header_keys.dedup();
+        let compiled = Col { code: col.code.clone(), label: col.label.clone(), unit: col.unit.clone(), header_keys };
         if cols.insert(col.code.as_str(), compiled).is_some() {
             errors.push(at(&format!("col {} defined twice for {version}", col.code)));
         }
