@@ -54,10 +54,28 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, 
         entries.sort_by(|a, b| sort_key(a).cmp(sort_key(b)));
         found.extend(entries);
     }
-    // A file named twice (itself and inside a folder given too) is read once.
-    let mut seen = std::collections::HashSet::new();
-    found.retain(|entry| seen.insert(sort_key(entry).to_path_buf()));
+    if inputs.len() > 1 {
+        drop_repeats(&mut found);
+    }
     found
+}
+
+/// Keeps the first of each path: a file named twice, or inside two folders
+/// given, is read once. Sorts indices, not paths, to stay small.
+fn drop_repeats(found: &mut Vec<Result<Input, Reject>>) {
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by(|&a, &b| sort_key(&found[a]).cmp(sort_key(&found[b])).then(a.cmp(&b)));
+    let mut repeat = vec![false; found.len()];
+    for pair in order.windows(2) {
+        if sort_key(&found[pair[0]]) == sort_key(&found[pair[1]]) {
+            repeat[pair[1]] = true;
+        }
+    }
+    let mut index = 0;
+    found.retain(|_| {
+        index += 1;
+        !repeat[index - 1]
+    });
 }
 
 fn sort_key(entry: &Result<Input, Reject>) -> &Path {
@@ -94,5 +112,21 @@ mod tests {
     fn missing_input_is_a_reject() {
         let found = discover(&[PathBuf::from("/nonexistent/xxgk")], &[]);
         assert_eq!(found[0].as_ref().unwrap_err().reason, "no such file or folder");
+    }
+
+    #[test]
+    fn a_path_given_twice_is_read_once() {
+        let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+        let one = samples.join("000002-tab_rows-gov2021.txt");
+        let missing = PathBuf::from("/nonexistent/xxgk");
+        let found = discover(&[one.clone(), samples.clone(), missing.clone(), missing], &["txt".to_string()]);
+        let paths: Vec<PathBuf> = found.iter().map(|f| sort_key(f).to_path_buf()).collect();
+        assert_eq!(paths.iter().filter(|p| **p == one).count(), 1);
+        assert_eq!(paths[0], one);
+        assert_eq!(paths.iter().filter(|p| p.starts_with("/nonexistent")).count(), 1);
+        let texts = std::fs::read_dir(&samples)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt"));
+        assert_eq!(paths.len(), texts.count() + 1);
     }
 }

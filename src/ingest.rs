@@ -84,6 +84,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         .context("cannot start worker threads")?;
     let stamp =
         RunStamp { ingested_at_micros: started_at.timestamp_micros(), parser_version: env!("CARGO_PKG_VERSION") };
+    let _lock = sink::lock(&options.out)?;
     let previous = Previous::open(&options.out, &reference.fingerprint, options.full)?;
     let held = previous.as_ref().map(|p| &p.inventory);
     let dataset = Dataset::create(&options.out, stamp, previous.as_ref(), &reference.catalog.templates)?;

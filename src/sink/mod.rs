@@ -206,6 +206,23 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{suffix}"))
 }
 
+/// Keeps other runs off `out` while this one writes it: the lock lives as
+/// long as the file returned is open, and goes with the process however it ends.
+pub fn lock(out: &Path) -> Result<File> {
+    let path = sibling(out, "xxgk-lock");
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            anyhow::bail!("another xxgk run is writing {}; try again when it is done", out.display())
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+    }
+}
+
 /// Puts back the dataset a run killed during its swap had moved aside.
 fn restore_interrupted(out: &Path) -> Result<()> {
     let previous = previous_path(out);
