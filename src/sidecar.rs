@@ -101,6 +101,9 @@ impl Sidecar {
     /// The hints for an input: by its path, else by its file name when only
     /// one sidecar row has that name.
     pub fn lookup(&self, path: &Path) -> Option<&Hints> {
+        if self.by_path.is_empty() {
+            return None; // no sidecar: spare every file a canonicalize
+        }
         self.by_path.get(&normalize(path)).or_else(|| {
             let name = path.file_name()?.to_string_lossy();
             match self.by_name.get(name.as_ref())?.as_slice() {

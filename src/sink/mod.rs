@@ -42,6 +42,11 @@ use year_facts::FactFile;
 /// to bound the writer's memory.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
+/// Reports per Arrow record batch (about 6,000 cells): the builders' buffers
+/// stay small enough to be reused from the allocator's free lists, where
+/// batches of a whole partition's reports took fresh pages every time.
+const REPORTS_PER_RECORD_BATCH: usize = 32;
+
 /// A row group is also closed once its buffered pages reach this size: the
 /// long texts of the sections table would otherwise hold tens of megabytes
 /// per partition until their row count fills.
@@ -311,11 +316,13 @@ impl<'t> Dataset<'t> {
                     facts.push(&YearFacts::new(&r.report_id, agency, year, r.template, r.year_cells.clone()))?;
                 }
             }
-            self.append(OutTable::Cells, part, batches::cells(reports)?)?;
-            self.append(OutTable::Reports, part, batches::reports(reports, self.stamp)?)?;
-            let checks = reports.iter().flat_map(|r| r.checks.iter().map(|c| (r.report_id.as_str(), c)));
-            self.append(OutTable::Checks, part, batches::checks(checks)?)?;
-            self.append(OutTable::Sections, part, batches::sections(reports)?)?;
+            for reports in reports.chunks(REPORTS_PER_RECORD_BATCH) {
+                self.append(OutTable::Cells, part, batches::cells(reports)?)?;
+                self.append(OutTable::Reports, part, batches::reports(reports, self.stamp)?)?;
+                let checks = reports.iter().flat_map(|r| r.checks.iter().map(|c| (r.report_id.as_str(), c)));
+                self.append(OutTable::Checks, part, batches::checks(checks)?)?;
+                self.append(OutTable::Sections, part, batches::sections(reports)?)?;
+            }
         }
         if !rejects.is_empty() {
             self.append(OutTable::Rejects, "", batches::rejects(&rejects, self.stamp)?)?;
