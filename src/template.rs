@@ -46,7 +46,7 @@ pub struct Table {
     pub anchors: Vec<String>,
     pub rows: Vec<Row>,
     /// Each normalised row key to the index of the first row it names.
-    pub row_keys: HashMap<String, usize>,
+    pub row_keys: rustc_hash::FxHashMap<String, usize>,
 }
 
 #[derive(Debug)]
@@ -255,7 +255,7 @@ fn compile_table(
     if def.unlabelled && def.anchors.is_empty() {
         errors.push(at("an unlabelled table needs anchors"));
     }
-    let mut row_keys = HashMap::new();
+    let mut row_keys = rustc_hash::FxHashMap::default();
     for (i, row) in rows.iter().enumerate() {
         for key in &row.keys {
             row_keys.entry(key.clone()).or_insert(i);
