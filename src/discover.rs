@@ -18,7 +18,7 @@ pub struct Input {
 /// Expands `inputs`. Folders yield files whose extension is in `extensions`;
 /// files named explicitly are always read. Results keep the order of
 /// `inputs`, with each folder's files sorted by path, and list each path once.
-pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, Reject>> {
+pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, Box<Reject>>> {
     let mut found = Vec::new();
     for input in inputs {
         if input.is_file() {
@@ -29,7 +29,7 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, 
             found.push(Err(listing_error(input, "no such file or folder")));
             continue;
         }
-        let mut entries: Vec<Result<Input, Reject>> = Vec::new();
+        let mut entries: Vec<Result<Input, Box<Reject>>> = Vec::new();
         for entry in WalkDir::new(input).follow_links(true) {
             match entry {
                 Ok(e) if e.file_type().is_file() && has_extension(e.path(), extensions) => {
@@ -62,7 +62,7 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, 
 
 /// Keeps the first of each path: a file named twice, or inside two folders
 /// given, is read once. Sorts indices, not paths, to stay small.
-fn drop_repeats(found: &mut Vec<Result<Input, Reject>>) {
+fn drop_repeats(found: &mut Vec<Result<Input, Box<Reject>>>) {
     let mut order: Vec<usize> = (0..found.len()).collect();
     order.sort_by(|&a, &b| sort_key(&found[a]).cmp(sort_key(&found[b])).then(a.cmp(&b)));
     let mut repeat = vec![false; found.len()];
@@ -78,7 +78,7 @@ fn drop_repeats(found: &mut Vec<Result<Input, Reject>>) {
     });
 }
 
-fn sort_key(entry: &Result<Input, Reject>) -> &Path {
+fn sort_key(entry: &Result<Input, Box<Reject>>) -> &Path {
     match entry {
         Ok(input) => &input.path,
         Err(reject) => Path::new(&reject.source_path),
@@ -94,14 +94,16 @@ fn has_extension(path: &Path, extensions: &[String]) -> bool {
     path.extension().map(|e| e.to_string_lossy().to_lowercase()).is_some_and(|e| extensions.contains(&e))
 }
 
-fn listing_error(path: &Path, reason: &str) -> Reject {
-    Reject {
+/// Boxed: a reject is three times the size of an input, and a run holds
+/// the list of every input.
+fn listing_error(path: &Path, reason: &str) -> Box<Reject> {
+    Box::new(Reject {
         source_path: path.display().to_string(),
         report_id: None,
         source_bytes: None,
         reason: reason.to_string(),
         line: None,
-    }
+    })
 }
 
 #[cfg(test)]

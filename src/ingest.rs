@@ -198,7 +198,7 @@ fn resident_bytes() -> Option<u64> {
 /// same size and modification time, or the same bytes, with the same crawler
 /// metadata), else read within the size limit and parsed.
 fn take_in<'t>(
-    input: &Result<Input, Reject>,
+    input: &Result<Input, Box<Reject>>,
     held: Option<&Inventory>,
     settings: &Settings,
     sidecar: &Sidecar,
@@ -206,7 +206,9 @@ fn take_in<'t>(
 ) -> Intake<'t> {
     let input = match input {
         Ok(input) => input,
-        Err(reject) => return Intake::Read { outcome: Outcome::Reject(reject.clone()), version: Version::default() },
+        Err(reject) => {
+            return Intake::Read { outcome: Outcome::Reject((**reject).clone()), version: Version::default() }
+        }
     };
     let path = input.path.display().to_string();
     let hints = sidecar.lookup(&input.path);
