@@ -168,3 +168,32 @@ fn a_run_never_replaces_what_it_cannot_add_to() {
     assert_eq!(manifest(&out)["this_run"]["unchanged"], 1);
     assert_eq!(report_files(&out).len(), 16);
 }
+
+#[test]
+fn a_rejected_file_that_gains_tables_leaves_the_rejects() {
+    let tmp = TempDir::new("a_rejected_file_that_gains_tables_leaves_the_rejects");
+    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    std::fs::create_dir_all(&input).unwrap();
+    let file = input.join("report.txt");
+    std::fs::write(&file, "这是一段没有表格的文字。\n").unwrap();
+    ingest(&[&input], &out);
+    assert_eq!(reject_reasons(&out).len(), 1);
+    assert!(report_files(&out).is_empty());
+
+    std::fs::copy(repo().join("data/samples/000002-tab_rows-gov2021.txt"), &file).unwrap();
+    ingest(&[&input], &out);
+    assert!(reject_reasons(&out).is_empty(), "{:?}", reject_reasons(&out));
+    assert_eq!(report_files(&out), ["report.txt"]);
+    let held = &manifest(&out)["counts"];
+    assert_eq!(
+        (held["files"].as_u64(), held["rejects"].as_u64(), held["reports_ok"].as_u64()),
+        (Some(1), Some(0), Some(1))
+    );
+
+    // And back: the report's rows go, the reject returns.
+    std::fs::write(&file, "又没有表格了。\n").unwrap();
+    ingest(&[&input], &out);
+    assert!(report_files(&out).is_empty());
+    assert!(dataset_rows(&out).iter().all(|row| !row.starts_with("cells")));
+    assert_eq!(reject_reasons(&out).len(), 1);
+}
