@@ -1,15 +1,16 @@
 //! Carries the Parquet files of the dataset a run adds to into its staging
 //! folder: a hard link for a file that keeps every row (files are never
-//! changed once written), a filtered copy for one that holds rows of a file
-//! since replaced.
+//! changed once written), a filtered copy of the partitions that hold rows
+//! of a file since replaced, and one merged file for a partition that has
+//! gathered too many.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, BooleanArray};
+use arrow_array::{Array, BooleanArray, RecordBatch};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
@@ -37,6 +38,11 @@ pub struct Carry<'a> {
     pub properties: WriterProperties,
 }
 
+/// A partition holding more files than this is merged into one as it is
+/// carried: nightly runs add a file each, and readers slow down on many
+/// small files.
+const MAX_FILES_PER_PARTITION: usize = 16;
+
 impl Carry<'_> {
     /// Carries every file of the table from `from` into `to`.
     pub fn run(&self, from: &Path, to: &Path) -> Result<()> {
@@ -44,6 +50,8 @@ impl Carry<'_> {
         if !source.is_dir() {
             return Ok(());
         }
+        // Each partition folder (relative to the dataset) and its files, in name order.
+        let mut partitions: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
         for entry in walkdir::WalkDir::new(&source).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list {}", source.display()))?;
             let name = entry.file_name().to_string_lossy();
@@ -51,57 +59,68 @@ impl Carry<'_> {
                 continue;
             }
             let relative = entry.path().strip_prefix(from).context("file outside the dataset")?;
-            let target = to.join(relative);
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            let partition = relative.parent().and_then(Path::file_name).map(|p| p.to_string_lossy().into_owned());
+            let folder = relative.parent().context("file outside the dataset")?.to_path_buf();
+            partitions.entry(folder).or_default().push(entry.path().to_path_buf());
+        }
+        for (folder, files) in partitions {
+            let target = to.join(&folder);
+            std::fs::create_dir_all(&target).with_context(|| format!("cannot create {}", target.display()))?;
+            let partition = folder.file_name().map(|p| p.to_string_lossy().into_owned());
             let may_hold = self.partitions.is_none_or(|parts| partition.is_some_and(|p| parts.contains(&p)));
-            if self.drop.is_empty() || !may_hold {
-                link_or_copy(entry.path(), &target)?;
+            if (self.drop.is_empty() || !may_hold) && files.len() <= MAX_FILES_PER_PARTITION {
+                for file in &files {
+                    link_or_copy(file, &target.join(file.file_name().context("file without a name")?))?;
+                }
             } else {
-                self.filter(entry.path(), &target)?;
+                // Into the first file's name: this run writes its own rows under a newer one.
+                let first = files[0].file_name().context("file without a name")?;
+                self.rewrite(&files, &target.join(first))?;
             }
         }
         Ok(())
     }
 
-    /// Copies the rows of `source` whose key is not dropped; writes no file
-    /// when none is left.
-    fn filter(&self, source: &Path, target: &Path) -> Result<()> {
-        let context = || format!("cannot rewrite {}", source.display());
-        let file = File::open(source).with_context(context)?;
-        let reader =
-            ParquetRecordBatchReaderBuilder::try_new(file).with_context(context)?.build().with_context(context)?;
+    /// Writes the rows of `sources` whose key is not dropped into one file;
+    /// writes none when no row is left.
+    fn rewrite(&self, sources: &[PathBuf], target: &Path) -> Result<()> {
         let mut writer: Option<ArrowWriter<File>> = None;
-        for batch in reader {
-            let batch = batch.with_context(context)?;
-            let column = batch
-                .column_by_name(self.key)
-                .with_context(|| format!("{}: no column {}", source.display(), self.key))?;
-            let keys = column
-                .as_string_opt::<i32>()
-                .with_context(|| format!("{}: {} is not text", source.display(), self.key))?;
-            let keep: BooleanArray =
-                (0..keys.len()).map(|i| Some(keys.is_null(i) || !self.drop.contains(keys.value(i)))).collect();
-            let kept = arrow_select::filter::filter_record_batch(&batch, &keep).with_context(context)?;
-            if kept.num_rows() == 0 {
-                continue;
-            }
-            if writer.is_none() {
-                let file = File::create(target).with_context(|| format!("cannot create {}", target.display()))?;
-                writer = Some(
-                    ArrowWriter::try_new(file, batch.schema(), Some(self.properties.clone())).with_context(context)?,
-                );
-            }
-            if let Some(writer) = writer.as_mut() {
-                writer.write(&kept).with_context(context)?;
+        for source in sources {
+            let context = || format!("cannot rewrite {}", source.display());
+            let file = File::open(source).with_context(context)?;
+            let reader =
+                ParquetRecordBatchReaderBuilder::try_new(file).with_context(context)?.build().with_context(context)?;
+            for batch in reader {
+                let batch = batch.with_context(context)?;
+                let kept = self.keep(&batch).with_context(context)?;
+                if kept.num_rows() == 0 {
+                    continue;
+                }
+                if writer.is_none() {
+                    let file = File::create(target).with_context(|| format!("cannot create {}", target.display()))?;
+                    let started = ArrowWriter::try_new(file, batch.schema(), Some(self.properties.clone()));
+                    writer = Some(started.with_context(context)?);
+                }
+                if let Some(writer) = writer.as_mut() {
+                    writer.write(&kept).with_context(context)?;
+                }
             }
         }
         if let Some(writer) = writer {
-            writer.close().with_context(context)?;
+            writer.close().with_context(|| format!("cannot finish {}", target.display()))?;
         }
         Ok(())
+    }
+
+    /// The rows of `batch` whose key is not dropped.
+    fn keep(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        if self.drop.is_empty() {
+            return Ok(batch.clone());
+        }
+        let column = batch.column_by_name(self.key).with_context(|| format!("no column {}", self.key))?;
+        let keys = column.as_string_opt::<i32>().with_context(|| format!("{} is not text", self.key))?;
+        let keep: BooleanArray =
+            (0..keys.len()).map(|i| Some(keys.is_null(i) || !self.drop.contains(keys.value(i)))).collect();
+        Ok(arrow_select::filter::filter_record_batch(batch, &keep)?)
     }
 }
 

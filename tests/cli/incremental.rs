@@ -197,3 +197,25 @@ fn a_rejected_file_that_gains_tables_leaves_the_rejects() {
     assert!(dataset_rows(&out).iter().all(|row| !row.starts_with("cells")));
     assert_eq!(reject_reasons(&out).len(), 1);
 }
+
+#[test]
+fn nightly_runs_do_not_pile_up_files() {
+    let tmp = TempDir::new("nightly_runs_do_not_pile_up_files");
+    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    std::fs::create_dir_all(&input).unwrap();
+    let sample = std::fs::read_to_string(repo().join("data/samples/000001-cell_lines-gov2021.txt")).unwrap();
+    let partition = out.join("cells/year=2021");
+    let files = || std::fs::read_dir(&partition).unwrap().count();
+    for night in 0..18 {
+        // A new file each night, in the same year: different bytes, same report shape.
+        std::fs::write(input.join(format!("night-{night:02}.txt")), format!("{sample}{}", "\n".repeat(night))).unwrap();
+        ingest(&[&input], &out);
+        assert!(files() <= 17, "night {night}: {} files", files());
+    }
+    assert_eq!(files(), 2);
+    assert_eq!(report_files(&out).len(), 18);
+    let full = tmp.path().join("full");
+    let args = ["ingest", "--quiet", "--full", "--out", full.to_str().unwrap(), input.to_str().unwrap()];
+    assert!(xxgk(&args).status.success());
+    assert_eq!(dataset_rows(&out), dataset_rows(&full));
+}
