@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::digest;
 use crate::meta::AgencyRules;
 use crate::region::Divisions;
 use crate::template::Catalog;
@@ -244,12 +245,7 @@ pub fn load(path: Option<&Path>) -> Result<(Settings, Reference)> {
 fn fingerprint(config_text: &str, template_text: &str, divisions_text: &str) -> Result<String> {
     let mut config: toml::Table = toml::from_str(config_text)?;
     config.remove("ingest");
-    let mut hasher = blake3::Hasher::new();
-    for part in [env!("CARGO_PKG_VERSION"), &config.to_string(), template_text, divisions_text] {
-        hasher.update(&(part.len() as u64).to_le_bytes());
-        hasher.update(part.as_bytes());
-    }
-    Ok(hasher.finalize().to_hex()[..16].to_string())
+    Ok(digest::parts([env!("CARGO_PKG_VERSION"), &config.to_string(), template_text, divisions_text]))
 }
 
 /// Compiles the `[agencies]` patterns, collecting every error.

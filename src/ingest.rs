@@ -16,7 +16,7 @@ use crate::config::{Reference, Settings};
 use crate::discover::{self, Input};
 use crate::report::{self, Outcome, Reject};
 use crate::sidecar::Sidecar;
-use crate::sink::inventory::{Inventory, Stamp, Version};
+use crate::sink::inventory::{Entry, Inventory, Stamp, Version};
 use crate::sink::manifest::Manifest;
 use crate::sink::previous::Previous;
 use crate::sink::{self, Counts, Dataset, Intake, RunCounts, RunStamp};
@@ -232,8 +232,8 @@ fn take_in<'t>(
             return Intake::Read { outcome: reject(format!("cannot read: {err}")), version: Version::default() }
         }
     };
-    let same_bytes = || earlier.is_some_and(|e| e.report_id.as_deref() == Some(report::report_id(&bytes).as_str()));
-    if earlier.is_some_and(|e| e.version().hints == version.hints) && same_bytes() {
+    let same_bytes = |e: &Entry| e.report_id.as_deref() == Some(report::report_id(&bytes).as_str());
+    if earlier.is_some_and(|e| e.hints == version.hints && same_bytes(e)) {
         return Intake::Unchanged { path, version };
     }
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

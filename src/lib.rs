@@ -17,6 +17,7 @@ pub mod cli;
 pub mod codebook;
 pub mod config;
 pub mod decode;
+pub mod digest;
 pub mod discover;
 pub mod ingest;
 pub mod label;

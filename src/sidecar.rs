@@ -57,13 +57,9 @@ impl Hints {
     /// later run can tell when a file's metadata changed.
     pub fn fingerprint(&self) -> String {
         let year = self.year.map(|y| y.to_string());
-        let mut hasher = blake3::Hasher::new();
-        for field in [&self.url, &self.title, &self.published, &self.site, &self.agency, &year] {
-            let text = field.as_deref().unwrap_or("\u{0}");
-            hasher.update(&(text.len() as u64).to_le_bytes());
-            hasher.update(text.as_bytes());
-        }
-        hasher.finalize().to_hex()[..16].to_string()
+        let fields = [&self.url, &self.title, &self.published, &self.site, &self.agency, &year];
+        // An absent field hashes apart from an empty one.
+        crate::digest::parts(fields.map(|field| field.as_deref().unwrap_or("\u{0}")))
     }
 }
 

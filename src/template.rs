@@ -32,7 +32,7 @@ pub struct Template {
     /// Plausibility bounds on single cells.
     pub bounds: Vec<Bound>,
     /// (table, row, col) of every cell the checks across years read: what a
-    /// report keeps of itself until every report is parsed.
+    /// report leaves in the dataset's fact file for them.
     pub year_cells: Vec<(String, String, String)>,
 }
 

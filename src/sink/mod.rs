@@ -239,14 +239,14 @@ fn restore_interrupted(out: &Path) -> Result<()> {
 }
 
 impl<'t> Dataset<'t> {
-    /// Starts writing the dataset at `out`: afresh, or adding to `previous`.
+    /// Starts writing the dataset at `out`: afresh, or adding to `previous`
+    /// ([`Previous::open`] has put back what an interrupted swap moved aside).
     pub fn create(
         out: &Path,
         stamp: RunStamp,
         previous: Option<&'t Previous>,
         templates: &'t [Template],
     ) -> Result<Dataset<'t>> {
-        restore_interrupted(out)?;
         let staging = staging_path(out);
         if staging.exists() {
             std::fs::remove_dir_all(&staging)
@@ -344,7 +344,7 @@ impl<'t> Dataset<'t> {
     fn unchanged(&mut self, path: &str, version: &Version) -> Result<()> {
         self.counts.unchanged += 1;
         let entry = self.previous.and_then(|p| p.inventory.get(path)).context("unchanged file not in the inventory")?;
-        if entry.version() != *version {
+        if !entry.has_version(version) {
             let mut renewed = entry.clone();
             renewed.set_version(version);
             self.replaced.insert(path.to_string());
