@@ -2,7 +2,7 @@
 //! replacing their rows, checks across years spanning runs, and the result
 //! the same as a full run over the same files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::*;
 
@@ -27,6 +27,14 @@ fn dataset_rows(out: &Path) -> Vec<String> {
     rows
 }
 
+/// A scratch folder with an empty input folder and where the dataset goes.
+fn scratch(test: &str) -> (TempDir, PathBuf, PathBuf) {
+    let tmp = TempDir::new(test);
+    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    std::fs::create_dir_all(&input).unwrap();
+    (tmp, input, out)
+}
+
 fn manifest(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
 }
@@ -49,9 +57,7 @@ fn carry_over_rows(out: &Path) -> usize {
 
 #[test]
 fn a_run_adds_what_is_new_and_replaces_what_changed() {
-    let tmp = TempDir::new("a_run_adds_what_is_new_and_replaces_what_changed");
-    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
-    std::fs::create_dir_all(&input).unwrap();
+    let (tmp, input, out) = scratch("a_run_adds_what_is_new_and_replaces_what_changed");
     let samples = repo().join("data/samples");
     for name in ["000001-cell_lines-gov2021.txt", "000002-tab_rows-gov2021.txt", "000005-html-gov2019.html"] {
         std::fs::copy(samples.join(name), input.join(name)).unwrap();
@@ -100,8 +106,7 @@ fn a_run_adds_what_is_new_and_replaces_what_changed() {
 
     // The same files in one full run give the same dataset.
     let full = tmp.path().join("full");
-    let mut args = vec!["ingest", "--quiet", "--full", "--out", full.to_str().unwrap(), input.to_str().unwrap()];
-    assert!(xxgk(&args).status.success());
+    ingest_full(&[&input], &full);
     assert_eq!(dataset_rows(&out), dataset_rows(&full));
 
     // Nothing changed: nothing read, nothing rewritten.
@@ -112,10 +117,7 @@ fn a_run_adds_what_is_new_and_replaces_what_changed() {
     assert_eq!(dataset_rows(&out), before);
 
     // --full rebuilds from the files given alone.
-    args[4] = out.to_str().unwrap();
-    let one = input.join("000005-html-gov2019.html");
-    args[5] = one.to_str().unwrap();
-    assert!(xxgk(&args).status.success());
+    ingest_full(&[&input.join("000005-html-gov2019.html")], &out);
     assert_eq!(report_files(&out), ["000005-html-gov2019.html"]);
 }
 
@@ -150,8 +152,7 @@ fn a_run_never_replaces_what_it_cannot_add_to() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--full"), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(report_files(&out), ["000001-cell_lines-gov2021.txt"]);
-    let output = xxgk(&["ingest", "--quiet", "--full", "--out", out.to_str().unwrap(), samples.to_str().unwrap()]);
-    assert!(output.status.success());
+    ingest_full(&[&samples], &out);
     assert_eq!(report_files(&out).len(), 16);
 
     // Two runs never write one dataset at once.
@@ -171,9 +172,7 @@ fn a_run_never_replaces_what_it_cannot_add_to() {
 
 #[test]
 fn a_rejected_file_that_gains_tables_leaves_the_rejects() {
-    let tmp = TempDir::new("a_rejected_file_that_gains_tables_leaves_the_rejects");
-    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
-    std::fs::create_dir_all(&input).unwrap();
+    let (_tmp, input, out) = scratch("a_rejected_file_that_gains_tables_leaves_the_rejects");
     let file = input.join("report.txt");
     std::fs::write(&file, "这是一段没有表格的文字。\n").unwrap();
     ingest(&[&input], &out);
@@ -200,9 +199,7 @@ fn a_rejected_file_that_gains_tables_leaves_the_rejects() {
 
 #[test]
 fn nightly_runs_do_not_pile_up_files() {
-    let tmp = TempDir::new("nightly_runs_do_not_pile_up_files");
-    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
-    std::fs::create_dir_all(&input).unwrap();
+    let (tmp, input, out) = scratch("nightly_runs_do_not_pile_up_files");
     let sample = std::fs::read_to_string(repo().join("data/samples/000001-cell_lines-gov2021.txt")).unwrap();
     let partition = out.join("cells/year=2021");
     let files = || std::fs::read_dir(&partition).unwrap().count();
@@ -215,7 +212,6 @@ fn nightly_runs_do_not_pile_up_files() {
     assert_eq!(files(), 2);
     assert_eq!(report_files(&out).len(), 18);
     let full = tmp.path().join("full");
-    let args = ["ingest", "--quiet", "--full", "--out", full.to_str().unwrap(), input.to_str().unwrap()];
-    assert!(xxgk(&args).status.success());
+    ingest_full(&[&input], &full);
     assert_eq!(dataset_rows(&out), dataset_rows(&full));
 }

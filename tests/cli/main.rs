@@ -56,8 +56,19 @@ fn xxgk(args: &[&str]) -> Output {
     output
 }
 
+/// `xxgk ingest`, adding `inputs` to the dataset at `out`; asserts success.
 fn ingest(inputs: &[&Path], out: &Path) -> Output {
+    ingest_with(&[], inputs, out)
+}
+
+/// `xxgk ingest --full`: the dataset at `out` rebuilt from `inputs` alone.
+fn ingest_full(inputs: &[&Path], out: &Path) -> Output {
+    ingest_with(&["--full"], inputs, out)
+}
+
+fn ingest_with(flags: &[&str], inputs: &[&Path], out: &Path) -> Output {
     let mut args: Vec<String> = vec!["ingest".into(), "--quiet".into(), "--out".into(), out.display().to_string()];
+    args.extend(flags.iter().map(|f| f.to_string()));
     args.extend(inputs.iter().map(|p| p.display().to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = xxgk(&args);
@@ -378,8 +389,7 @@ fn a_full_run_replaces_the_dataset_and_clears_an_interrupted_one() {
     let staging = tmp.path().join(".out.xxgk-staging");
     std::fs::create_dir_all(staging.join("cells/year=1999")).unwrap();
     let one = repo().join("data/samples/000001-cell_lines-gov2021.txt");
-    let output = xxgk(&["ingest", "--quiet", "--full", "--out", out.to_str().unwrap(), one.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    ingest_full(&[&one], &out);
     assert!(!staging.exists());
     assert_eq!(report_files(&out), ["000001-cell_lines-gov2021.txt"]);
     assert_eq!(cells_by_file(&out).len(), 200);
