@@ -3,6 +3,8 @@
 //! that follow; the unlabelled appeals table is read as one run of values
 //! after its header. Pure: tokens and template in, cells out.
 
+use std::rc::Rc;
+
 use crate::label;
 use crate::template::{Catalog, Col, Row, Table, Template};
 use crate::tokenize::Token;
@@ -43,16 +45,16 @@ pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
     let value_like: Vec<bool> = tokens.iter().map(|t| t.is_cell() && value::is_value_like(&t.text)).collect();
     // Values never name a row nor mark a table, and long prose is no
     // heading: neither is normalised.
-    let keys: Vec<Vec<String>> = tokens
+    // A heading is used by its normalised text, the first of its keys.
+    let no_keys: Rc<[String]> = Rc::new([]);
+    let keys: Vec<Rc<[String]>> = tokens
         .iter()
         .zip(&value_like)
         .map(|(t, &is_value)| {
-            if t.is_cell() && !is_value {
-                label::match_keys(&t.text)
-            } else if !t.is_cell() && t.text.len() <= MAX_HEADING_BYTES {
-                vec![label::normalize(&t.text)]
+            if (t.is_cell() && !is_value) || (!t.is_cell() && t.text.len() <= MAX_HEADING_BYTES) {
+                label::keys_of(&t.text)
             } else {
-                Vec::new()
+                no_keys.clone()
             }
         })
         .collect();
@@ -76,7 +78,7 @@ fn normalized(keys: &[String]) -> &str {
 }
 
 /// The version whose markers appear most often; the default on a tie.
-fn detect_template<'t>(keys: &[Vec<String>], catalog: &'t Catalog) -> &'t Template {
+fn detect_template<'t>(keys: &[Rc<[String]>], catalog: &'t Catalog) -> &'t Template {
     let counts = catalog.marker_counts(keys.iter().map(|k| normalized(k)));
     let default = catalog.default_template();
     let mut best = (
@@ -95,7 +97,7 @@ struct Walk<'d> {
     tokens: &'d [Token],
     /// Per token: its normalised text first, then, for a cell that is not a
     /// value, the other keys it may name a row by; empty for values.
-    keys: &'d [Vec<String>],
+    keys: &'d [Rc<[String]>],
     /// Per token: a cell that reads as a value (number, dash or blank).
     value_like: &'d [bool],
     cursor: usize,

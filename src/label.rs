@@ -2,6 +2,10 @@
 //! It knows nothing of the template; the template decides what keys mean.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 /// Normalises a label for matching: full-width forms become half-width,
 /// leading enumerators (`一、`, `（三）`, `2.`) are dropped, and only letters,
@@ -42,6 +46,34 @@ pub fn match_keys(text: &str) -> Vec<String> {
     keys
 }
 
+/// Labels longer than this (in bytes) are not remembered by [`keys_of`].
+const MAX_REMEMBERED_BYTES: usize = 160;
+
+/// Distinct labels [`keys_of`] remembers per thread before it starts afresh.
+const MAX_REMEMBERED: usize = 8192;
+
+/// [`match_keys`], remembered per thread: documents print the same few
+/// hundred labels, and working their keys out anew was a tenth of a parse.
+pub fn keys_of(text: &str) -> Rc<[String]> {
+    thread_local! {
+        static SEEN: RefCell<FxHashMap<Box<str>, Rc<[String]>>> = RefCell::default();
+    }
+    if text.len() > MAX_REMEMBERED_BYTES {
+        return match_keys(text).into();
+    }
+    SEEN.with_borrow_mut(|seen| {
+        if let Some(keys) = seen.get(text) {
+            return keys.clone();
+        }
+        if seen.len() >= MAX_REMEMBERED {
+            seen.clear();
+        }
+        let keys: Rc<[String]> = match_keys(text).into();
+        seen.insert(text.into(), keys.clone());
+        keys
+    })
+}
+
 fn half_width(text: &str) -> Cow<'_, str> {
     if text.chars().all(|c| to_half_width(c) == c) {
         Cow::Borrowed(text)
@@ -52,7 +84,9 @@ fn half_width(text: &str) -> Cow<'_, str> {
 
 /// Letters, digits and CJK characters, ASCII lower-cased.
 fn keep_word_chars(text: &str) -> String {
-    text.chars().filter(|&c| is_word_char(c)).map(|c| c.to_ascii_lowercase()).collect()
+    let mut kept = String::with_capacity(text.len());
+    kept.extend(text.chars().filter(|&c| is_word_char(c)).map(|c| c.to_ascii_lowercase()));
+    kept
 }
 
 /// `char::is_alphanumeric`, with the common CJK block answered at once.
@@ -145,6 +179,14 @@ mod tests {
         let keys = match_keys("（二）部分公开（区分处理的，只计这一情形，不计其他情形）");
         assert!(keys.contains(&"部分公开".to_string()), "{keys:?}");
         assert_eq!(match_keys("(七) 总计"), ["总计", "七总计"]);
+    }
+
+    #[test]
+    fn remembered_keys_are_the_keys() {
+        for text in ["(七) 总计", "规章（设区的市）", "(七) 总计", "x".repeat(MAX_REMEMBERED_BYTES + 1).as_str()]
+        {
+            assert_eq!(*keys_of(text), match_keys(text), "{text}");
+        }
     }
 
     #[test]

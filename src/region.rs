@@ -153,17 +153,17 @@ impl Divisions {
     /// between places of the same name.
     pub fn resolve(&self, agency: &str, context: &str) -> Resolution {
         // (entry candidates, end of the name in the agency)
-        let mut hits: Vec<(Vec<usize>, usize)> = self
+        let mut hits: Vec<(&[usize], usize)> = self
             .matcher
             .find_iter(agency)
-            .map(|m| (self.by_pattern[m.pattern().as_usize()].clone(), m.end()))
+            .map(|m| (self.by_pattern[m.pattern().as_usize()].as_slice(), m.end()))
             .collect();
         for (alias, entry) in &self.aliases {
             if let Some(at) = agency.find(alias.as_str()) {
-                hits.push((vec![*entry], at + alias.len()));
+                hits.push((std::slice::from_ref(entry), at + alias.len()));
             }
         }
-        let Some(deepest) = hits.iter().flat_map(|(c, _)| c).map(|&i| self.entries[i].level).max() else {
+        let Some(deepest) = hits.iter().flat_map(|(c, _)| c.iter()).map(|&i| self.entries[i].level).max() else {
             return Resolution::NotFound;
         };
         let mut candidates: Vec<(usize, usize)> = hits
@@ -173,25 +173,23 @@ impl Divisions {
             .collect();
         candidates.sort();
         candidates.dedup_by_key(|c| c.0);
-        let score = |i: usize| -> usize {
-            self.ancestors(i)
-                .map(|a| &self.entries[a].name)
-                .map(
-                    |name| {
-                        if agency.contains(name.as_str()) {
-                            2
-                        } else {
-                            usize::from(context.contains(name.as_str()))
-                        }
-                    },
-                )
-                .sum()
-        };
-        let best = candidates.iter().map(|&(i, _)| score(i)).max().unwrap_or(0);
-        let winners: Vec<(usize, usize)> = candidates.into_iter().filter(|&(i, _)| score(i) == best).collect();
-        match winners.as_slice() {
+        // Places of the same name are told apart by their ancestors' names,
+        // in the agency or else in the text: a search of the whole document
+        // per ancestor, so only done when there is a choice.
+        if candidates.len() > 1 {
+            let score = |i: usize| -> usize {
+                self.ancestors(i)
+                    .map(|a| self.entries[a].name.as_str())
+                    .map(|name| if agency.contains(name) { 2 } else { usize::from(context.contains(name)) })
+                    .sum()
+            };
+            let scores: Vec<usize> = candidates.iter().map(|&(i, _)| score(i)).collect();
+            let best = scores.iter().copied().max().unwrap_or(0);
+            candidates = candidates.into_iter().zip(scores).filter(|&(_, s)| s == best).map(|(c, _)| c).collect();
+        }
+        match candidates.as_slice() {
             [(entry, end)] => Resolution::Found(self.region(*entry, &agency[*end..])),
-            _ => Resolution::Ambiguous(winners.iter().map(|&(i, _)| self.entries[i].code.clone()).collect()),
+            winners => Resolution::Ambiguous(winners.iter().map(|&(i, _)| self.entries[i].code.clone()).collect()),
         }
     }
 

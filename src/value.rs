@@ -1,6 +1,8 @@
 //! Reads one printed cell: `34,754`, `251000元`, `20.3`, `—`, blank. Pure;
 //! knows nothing of where the cell came from.
 
+use std::borrow::Cow;
+
 use crate::label::to_half_width;
 
 /// How a cell reads, per the data contract's `status`.
@@ -47,7 +49,7 @@ pub fn read(raw: &str) -> Reading {
     if !raw.is_empty() && raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
         return Reading { value: raw.parse::<u64>().ok().map(|v| v as f64), status: Status::Ok, unit: None };
     }
-    let text: String = raw.chars().map(to_half_width).filter(|c| !c.is_whitespace()).collect();
+    let text = compact(raw);
     // Converters leave a stray `?` for characters they could not map (`? 0`).
     let text = text.trim_start_matches('?');
     if text.is_empty() {
@@ -63,6 +65,16 @@ pub fn read(raw: &str) -> Reading {
     match parse_number(number) {
         Some(v) => Reading { value: Some(v), status: Status::Ok, unit },
         None => Reading { value: None, status: Status::Invalid, unit: None },
+    }
+}
+
+/// The text half-width and without white space; borrowed when it already
+/// is, as most labels are (every label cell is read to tell it from a value).
+fn compact(raw: &str) -> Cow<'_, str> {
+    if raw.chars().all(|c| to_half_width(c) == c && !c.is_whitespace()) {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(raw.chars().map(to_half_width).filter(|c| !c.is_whitespace()).collect())
     }
 }
 
@@ -94,7 +106,11 @@ fn parse_number(s: &str) -> Option<f64> {
     if !seen_digit || digits > 15 {
         return None;
     }
-    let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '，').collect();
+    let cleaned: Cow<str> = if s.contains([',', '，']) {
+        Cow::Owned(s.chars().filter(|c| *c != ',' && *c != '，').collect())
+    } else {
+        Cow::Borrowed(s)
+    };
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 

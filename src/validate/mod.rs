@@ -140,17 +140,10 @@ fn side(check: &Check, terms: &[Term], fixed: &str, this: &Operands, previous: O
             (true, Some(p)) => p,
             (true, None) => return Side::Unreadable,
         };
-        let codes: Vec<&str> = if term.prefix {
-            source
-                .codes(&check.table, check.each)
-                .iter()
-                .copied()
-                .filter(|c| c.starts_with(&term.code) && !check.named.contains(*c))
-                .collect()
-        } else {
-            vec![term.code.as_str()]
-        };
-        for code in codes {
+        // A prefix term sums every code it begins; another names one code.
+        let listed: &[&str] = if term.prefix { source.codes(&check.table, check.each) } else { &[] };
+        let prefixed = listed.iter().copied().filter(|c| c.starts_with(&term.code) && !check.named.contains(*c));
+        for code in prefixed.chain((!term.prefix).then_some(term.code.as_str())) {
             let (row, col) = if check.each == Each::Col { (code, fixed) } else { (fixed, code) };
             let Some(operand) = source.get(&check.table, row, col) else {
                 return Side::Unreadable;
