@@ -12,6 +12,7 @@ use arrow_schema::{ArrowError, SchemaRef};
 use chrono::NaiveDate;
 
 use super::schema::{self, SCHEMA_VERSION};
+use crate::align::Cell;
 use crate::report::{Reject, Report};
 use crate::validate::CheckResult;
 use crate::value::Status;
@@ -33,11 +34,20 @@ fn line(value: Option<u32>) -> Option<i32> {
 
 pub fn cells(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
     let rows: usize = reports.iter().map(|r| r.cells.len()).sum();
-    let string = || StringBuilder::with_capacity(rows, rows * 8);
-    let (mut id, mut agency, mut template, mut table, mut row, mut col) =
-        (string(), string(), string(), string(), string(), string());
-    let (mut status, mut raw, mut unit, mut row_label, mut col_label) =
-        (string(), string(), string(), string(), string());
+    // Sized to the bytes each column takes, so no buffer grows by copying.
+    let string = |len: fn(&Report, &Cell) -> usize| {
+        let bytes = reports.iter().flat_map(|r| r.cells.iter().map(move |c| len(r, c))).sum();
+        StringBuilder::with_capacity(rows, bytes)
+    };
+    let mut id = string(|r, _| r.report_id.len());
+    let mut agency = string(|r, _| r.meta.agency.as_ref().map_or(0, String::len));
+    let mut template = string(|r, _| r.template.code.len());
+    let (mut table, mut row, mut col) =
+        (string(|_, c| c.table.code.len()), string(|_, c| c.row.code.len()), string(|_, c| c.col.code.len()));
+    let mut status = string(|_, c| c.reading.status.as_str().len());
+    let mut raw = string(|_, c| c.raw.as_ref().map_or(0, String::len));
+    let mut unit = string(|_, c| c.reading.unit.map_or(c.col.unit.len(), str::len));
+    let (mut row_label, mut col_label) = (string(|_, c| c.row.label.len()), string(|_, c| c.col.label.len()));
     let mut value = Float64Builder::with_capacity(rows);
     let mut source_line = Int32Builder::with_capacity(rows);
     for report in reports {

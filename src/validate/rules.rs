@@ -2,7 +2,7 @@
 //! template file's `[[check]]` and `[[bound]]` entries and verified against
 //! the version's tables.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::config::{BoundDef, CheckDef};
 use crate::template::{applies, Table};
@@ -56,7 +56,7 @@ pub struct Check {
     pub rhs: Vec<Term>,
     pub soft: bool,
     /// Codes named exactly, which prefix terms leave out.
-    pub named: HashSet<String>,
+    pub named: FxHashSet<String>,
 }
 
 impl Check {
