@@ -44,8 +44,8 @@ const UNLABELLED_WINDOW: usize = 120;
 pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
     let value_like: Vec<bool> = tokens.iter().map(|t| t.is_cell() && value::is_value_like(&t.text)).collect();
     // Values never name a row nor mark a table, and long prose is no
-    // heading: neither is normalised.
-    // A heading is used by its normalised text, the first of its keys.
+    // heading: neither gets keys. A heading is used by its normalised text,
+    // the first of its keys.
     let no_keys: Rc<[String]> = Rc::new([]);
     let keys: Vec<Rc<[String]>> = tokens
         .iter()
