@@ -106,7 +106,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         // `--jobs 1` keeps to one core.
         let mut dataset = dataset;
         for intakes in batches {
-            write_batch(&mut dataset, intakes)?;
+            dataset.write(&intakes)?;
         }
         dataset
     };
@@ -133,7 +133,7 @@ fn write_behind<'t>(mut dataset: Dataset<'t>, batches: impl Iterator<Item = Vec<
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<Dataset> {
             for intakes in receiver {
-                write_batch(&mut dataset, intakes)?;
+                dataset.write(&intakes)?;
             }
             Ok(dataset)
         });
@@ -145,53 +145,6 @@ fn write_behind<'t>(mut dataset: Dataset<'t>, batches: impl Iterator<Item = Vec<
         drop(sender);
         writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))?
     })
-}
-
-fn write_batch<'t>(dataset: &mut Dataset<'t>, intakes: Vec<Intake<'t>>) -> Result<()> {
-    dataset.write(&intakes)?;
-    drop(intakes);
-    release_free_memory();
-    Ok(())
-}
-
-/// Batches the resident size may grow freely: it settles once the
-/// allocator's heaps hold a batch's working set.
-const WARM_UP_BATCHES: u64 = 16;
-
-/// How far the resident size may then grow past its warmed-up peak before
-/// free pages are handed back.
-const TRIM_SLACK_BYTES: u64 = 16 << 20;
-
-/// Keeps the resident size near its warmed-up peak. Reports are allocated
-/// on worker threads and freed on the writer's, which leaves glibc's heaps
-/// fragmented: without this the resident size creeps up over a long run
-/// although the live heap does not. Trimming after every batch kept it flat
-/// but cost a page fault for every page the next batch took back.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static BATCHES: AtomicU64 = AtomicU64::new(0);
-        static PEAK: AtomicU64 = AtomicU64::new(0);
-        let Some(resident) = resident_bytes() else { return };
-        if BATCHES.fetch_add(1, Ordering::Relaxed) < WARM_UP_BATCHES {
-            PEAK.fetch_max(resident, Ordering::Relaxed);
-        } else if resident > PEAK.load(Ordering::Relaxed) + TRIM_SLACK_BYTES {
-            // SAFETY: malloc_trim only returns free pages to the system; it is
-            // safe to call at any time from any thread.
-            unsafe {
-                libc::malloc_trim(0);
-            }
-        }
-    }
-}
-
-/// The process's resident size, from `/proc/self/statm` (in pages).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn resident_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
 }
 
 /// Takes in one input: skipped when the dataset holds it unchanged (the
