@@ -77,9 +77,10 @@ struct Page {
 }
 
 impl Page {
-    /// A start tag at `line`; returns the state the tokenizer must switch to
-    /// for tags whose content is not markup.
-    fn start_tag(&mut self, name: &[u8], line: u32) -> Option<State> {
+    /// A start tag, whose line `line_of_tag` counts (only cells need it);
+    /// returns the state the tokenizer must switch to for tags whose content
+    /// is not markup.
+    fn start_tag(&mut self, name: &[u8], line_of_tag: impl FnOnce() -> u32) -> Option<State> {
         match name {
             b"script" | b"style" | b"noscript" | b"template" | b"textarea" => {
                 self.finish_prose();
@@ -99,7 +100,7 @@ impl Page {
                 self.finish_cell();
                 self.finish_prose();
                 self.rows_seen = self.rows_seen.max(1);
-                self.cell = Some((line, self.rows_seen));
+                self.cell = Some((line_of_tag(), self.rows_seen));
             }
             b"tr" => {
                 self.finish_cell();
@@ -276,8 +277,8 @@ impl Emitter for Scan<'_, '_> {
             return None;
         }
         std::mem::swap(&mut self.last_start_tag, &mut self.tag_name);
-        let line = self.lines.at(self.tag_start);
-        self.page.start_tag(&self.last_start_tag, line)
+        let (lines, tag_start) = (&mut self.lines, self.tag_start);
+        self.page.start_tag(&self.last_start_tag, || lines.at(tag_start))
     }
 
     fn current_is_appropriate_end_tag_token(&mut self) -> bool {
