@@ -1,9 +1,10 @@
 use clap::Parser;
 
 /// Reports are allocated on the worker threads and freed on the writer's.
-/// glibc's heaps fragment under that traffic, and keeping them trimmed cost
-/// a page fault per page taken back; mimalloc frees each block to the heap
-/// that allocated it.
+/// glibc's heaps fragmented under that traffic, and keeping the resident size
+/// down meant handing back pages that the next batch faulted in again. With
+/// mimalloc a run of 100,000 reports takes about 0.75x the time (README,
+/// Performance).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
