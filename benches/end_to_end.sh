@@ -39,8 +39,9 @@ seconds() { # seconds for the command, to 3 decimals
   start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N)
   echo "$end - $start" | bc -l | xargs printf '%.3f'
 }
-peak_rss_mb() { # peak resident set of the command, in MB
-  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident set size/ {printf "%.0f", $2 / 1024}'
+seconds_and_rss() { # seconds for the command, to 2 decimals, and its peak resident set in MB
+  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
+  tail -1 "$work/time" | awk '{printf "%s %.0f", $1, $2 / 1024}'
 }
 
 # Warm the page cache once so every measurement below reads from memory.
@@ -48,9 +49,8 @@ find "$work/corpus" -type f -print0 | xargs -0 cat >/dev/null
 cat_s=$(seconds sh -c "find '$work/corpus' -type f -print0 | xargs -0 cat > /dev/null")
 rg_s=$(seconds rg -c 本年新收 "$work/corpus")
 one_s=$(seconds "$xxgk" ingest --quiet --full --jobs 1 --out "$work/out1" "$work/corpus")
-all_s=$(seconds "$xxgk" ingest --quiet --full --out "$work/out" "$work/corpus")
-rss_all=$(peak_rss_mb "$xxgk" ingest --quiet --full --out "$work/out" "$work/corpus")
-rss_tenth=$(peak_rss_mb "$xxgk" ingest --quiet --full --out "$work/out-tenth" "$work/tenth")
+read -r all_s rss_all <<<"$(seconds_and_rss "$xxgk" ingest --quiet --full --out "$work/out" "$work/corpus")"
+read -r _ rss_tenth <<<"$(seconds_and_rss "$xxgk" ingest --quiet --full --out "$work/out-tenth" "$work/tenth")"
 rerun_s=$(seconds "$xxgk" ingest --quiet --out "$work/out" "$work/corpus")
 
 cores=$(nproc)
