@@ -2,6 +2,8 @@
 //! if the bytes are valid, else the encoding chardetng detects (GB18030/GBK
 //! on most government sites). Pure: takes bytes, returns text.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, GBK, UTF_8};
 
 /// Decoded text with the name of the encoding it was read as.
@@ -21,28 +23,46 @@ const DETECT_SAMPLE_BYTES: usize = 16 * 1024;
 const META_SNIFF_BYTES: usize = 4096;
 
 pub fn decode(bytes: &[u8]) -> Decoded {
-    let encoding = Encoding::for_bom(bytes)
-        .map(|(enc, _)| enc)
-        .or_else(|| meta_charset(bytes).filter(|enc| *enc != UTF_8 || std::str::from_utf8(bytes).is_ok()))
-        .unwrap_or_else(|| {
-            if mostly_utf8(bytes) {
-                UTF_8
-            } else if GBK.decode_without_bom_handling_and_without_replacement(bytes).is_some() {
-                // What Chinese government sites use when not UTF-8; a clean
-                // decode settles it without the (slower) detector.
-                GBK
-            } else {
-                let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-                let sample = &bytes[..bytes.len().min(DETECT_SAMPLE_BYTES)];
-                detector.feed(sample, sample.len() == bytes.len());
-                // The reports are from .cn sites; the hint favours GBK over legacy Japanese or Korean.
-                detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
-            }
-        });
-    // `decode` strips a BOM of the same encoding.
-    let (text, used, had_errors) = encoding.decode(bytes);
+    let (text, encoding, had_errors) = match read_as(bytes) {
+        Reading::Clean(text, encoding) => (text, encoding, false),
+        // `decode` strips a BOM of the same encoding.
+        Reading::With(encoding) => encoding.decode(bytes),
+    };
     let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.into_owned() };
-    Decoded { text, encoding: used.name(), had_errors }
+    Decoded { text, encoding: encoding.name(), had_errors }
+}
+
+/// The encoding a file is read as, with its text when telling it already
+/// decoded the whole file without error (the text is not decoded twice).
+enum Reading<'a> {
+    Clean(Cow<'a, str>, &'static Encoding),
+    With(&'static Encoding),
+}
+
+fn read_as(bytes: &[u8]) -> Reading<'_> {
+    if let Some((encoding, _)) = Encoding::for_bom(bytes) {
+        return Reading::With(encoding);
+    }
+    let utf8 = std::str::from_utf8(bytes).ok();
+    match (meta_charset(bytes), utf8) {
+        (Some(encoding), _) if encoding != UTF_8 => return Reading::With(encoding),
+        (_, Some(text)) => return Reading::Clean(Cow::Borrowed(text), UTF_8),
+        // A page that declares UTF-8 but is not goes to the tests below.
+        _ => {}
+    }
+    if mostly_utf8(bytes) {
+        return Reading::With(UTF_8);
+    }
+    // What Chinese government sites use when not UTF-8; a clean decode
+    // settles it without the (slower) detector.
+    if let Some(text) = GBK.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Reading::Clean(text, GBK);
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    let sample = &bytes[..bytes.len().min(DETECT_SAMPLE_BYTES)];
+    detector.feed(sample, sample.len() == bytes.len());
+    // The reports are from .cn sites; the hint favours GBK over legacy Japanese or Korean.
+    Reading::With(detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow))
 }
 
 /// At most one invalid sequence per this many bytes still reads as UTF-8
@@ -117,6 +137,14 @@ mod tests {
         assert_eq!(d.encoding, "UTF-8");
         assert!(d.had_errors);
         assert!(d.text.ends_with("三、收到和处理政府信息公开申请情况\n"));
+    }
+
+    #[test]
+    fn a_page_mislabelled_utf8_is_read_as_gbk() {
+        let html = "<html><head><meta charset=\"utf-8\"></head><body>本年新收政府信息公开申请数量</body></html>";
+        let (bytes, _, _) = encoding_rs::GBK.encode(html);
+        let d = decode(&bytes);
+        assert_eq!((d.text.as_str(), d.encoding, d.had_errors), (html, "GBK", false));
     }
 
     #[test]
