@@ -47,10 +47,13 @@ const ROW_GROUP_ROWS: usize = 64 * 1024;
 /// batches of a whole partition's reports took fresh pages every time.
 const REPORTS_PER_RECORD_BATCH: usize = 32;
 
-/// A row group is also closed once its buffered pages reach this size: the
-/// long texts of the sections table would otherwise hold tens of megabytes
-/// per partition until their row count fills.
-const ROW_GROUP_BYTES: usize = 1 << 20;
+/// A row group is also closed once its buffered pages reach this size. A
+/// writer holds several times this (dictionaries, unpacked indices) for each
+/// of its columns, and one is open per table and year: at 1 MB, 100,000
+/// reports peaked at 305 MB against 230 MB for 10,000, as the reports and
+/// sections writers first filled after some 20,000 reports; at 256 KB, 270 MB
+/// against 220 MB, with files 1.7% larger.
+const ROW_GROUP_BYTES: usize = 256 * 1024;
 
 /// What the dataset holds, for the manifest.
 #[derive(Debug, Default, Clone, serde::Serialize)]
