@@ -5,8 +5,13 @@ use clap::Parser;
 /// down meant handing back pages that the next batch faulted in again. With
 /// mimalloc a run of 100,000 reports takes about 0.75x the time (README,
 /// Performance).
+#[cfg(not(feature = "heap-peak"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(feature = "heap-peak")]
+#[global_allocator]
+static ALLOCATOR: heap_peak::Counting<mimalloc::MiMalloc> = heap_peak::Counting(mimalloc::MiMalloc);
 
 /// mimalloc's `mi_option_purge_delay`, which libmimalloc-sys does not name
 /// (mimalloc keeps its option numbers stable). At -1, freed pages stay with
@@ -19,11 +24,76 @@ fn main() {
     // SAFETY: sets an integer option, which mimalloc reads at each use.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let opts = xxgk::cli::Opts::parse();
-    match xxgk::cli::run(opts) {
-        Ok(code) => std::process::exit(code),
+    let code = match xxgk::cli::run(opts) {
+        Ok(code) => code,
         Err(err) => {
             eprintln!("xxgk: error: {err:#}");
-            std::process::exit(2);
+            2
+        }
+    };
+    #[cfg(feature = "heap-peak")]
+    eprintln!("xxgk: peak heap {} bytes", heap_peak::peak());
+    std::process::exit(code);
+}
+
+/// For `benches/end_to_end.sh`: counts the bytes allocated and not yet freed,
+/// and their peak. The resident size also holds the pages the allocator
+/// keeps for reuse; this is what the program itself holds (less zstd's
+/// contexts, which it allocates in C). Every allocation then updates two
+/// shared counters, so the build is for measuring only.
+#[cfg(feature = "heap-peak")]
+mod heap_peak {
+    use std::alloc::{GlobalAlloc, Layout};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    pub struct Counting<A>(pub A);
+
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    pub fn peak() -> usize {
+        PEAK.load(Relaxed)
+    }
+
+    fn grow(bytes: usize) {
+        let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
+        PEAK.fetch_max(live, Relaxed);
+    }
+
+    // SAFETY: every call is passed on to the inner allocator unchanged.
+    unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let block = unsafe { self.0.alloc(layout) };
+            if !block.is_null() {
+                grow(layout.size());
+            }
+            block
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let block = unsafe { self.0.alloc_zeroed(layout) };
+            if !block.is_null() {
+                grow(layout.size());
+            }
+            block
+        }
+
+        unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+            unsafe { self.0.dealloc(block, layout) };
+            LIVE.fetch_sub(layout.size(), Relaxed);
+        }
+
+        unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let moved = unsafe { self.0.realloc(block, layout, new_size) };
+            if !moved.is_null() {
+                match new_size.checked_sub(layout.size()) {
+                    Some(more) => grow(more),
+                    None => {
+                        LIVE.fetch_sub(layout.size() - new_size, Relaxed);
+                    }
+                }
+            }
+            moved
         }
     }
 }
