@@ -49,11 +49,11 @@ const ROW_GROUP_ROWS: usize = 64 * 1024;
 const REPORTS_PER_RECORD_BATCH: usize = 32;
 
 /// A row group is also closed once its buffered pages reach this size. A
-/// writer holds several times this (dictionaries, unpacked indices) for each
-/// of its columns, and one is open per table and year: at 1 MB, 100,000
-/// reports peaked at 305 MB against 230 MB for 10,000, as the reports and
-/// sections writers first filled after some 20,000 reports; at 256 KB, 270 MB
-/// against 220 MB, with files 1.7% larger.
+/// writer holds several times its buffered pages (dictionaries, unpacked
+/// indices), and one is open per table and year. At 1 MB the reports and
+/// sections writers first closed a row group only after some 20,000 reports,
+/// and 100,000 reports peaked at 305 MB against 230 MB for 10,000; at 256 KB,
+/// 270 MB against 220 MB, with files 1.7% larger.
 const ROW_GROUP_BYTES: usize = 256 * 1024;
 
 /// What the dataset holds, for the manifest.
