@@ -43,12 +43,12 @@ fn read_as(bytes: &[u8]) -> Reading<'_> {
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return Reading::With(encoding);
     }
-    let utf8 = std::str::from_utf8(bytes).ok();
-    match (meta_charset(bytes), utf8) {
-        (Some(encoding), _) if encoding != UTF_8 => return Reading::With(encoding),
-        (_, Some(text)) => return Reading::Clean(Cow::Borrowed(text), UTF_8),
-        // A page that declares UTF-8 but is not goes to the tests below.
-        _ => {}
+    if let Some(encoding) = meta_charset(bytes).filter(|e| *e != UTF_8) {
+        return Reading::With(encoding);
+    }
+    // A page that declares UTF-8 but is not goes on to the tests below.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Reading::Clean(Cow::Borrowed(text), UTF_8);
     }
     if mostly_utf8(bytes) {
         return Reading::With(UTF_8);
