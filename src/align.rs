@@ -30,6 +30,8 @@ pub struct Alignment<'t> {
     /// Codes of the tables with at least one row found.
     pub tables_found: Vec<&'t str>,
     pub warnings: Vec<String>,
+    /// Why each row was read as it was (`xxgk explain`); the solver's only.
+    pub trace: Vec<String>,
 }
 
 /// Prose longer than this (in bytes; 40 CJK characters) is no heading.
@@ -69,7 +71,7 @@ pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
             tables_found.push(table.code.as_str());
         }
     }
-    Alignment { template, cells, tables_found, warnings: walk.warnings }
+    Alignment { template, cells, tables_found, warnings: walk.warnings, trace: Vec::new() }
 }
 
 /// A token's normalised text: the first of its keys.
@@ -78,7 +80,7 @@ fn normalized(keys: &[String]) -> &str {
 }
 
 /// The version whose markers appear most often; the default on a tie.
-fn detect_template<'t>(keys: &[Rc<[String]>], catalog: &'t Catalog) -> &'t Template {
+pub(crate) fn detect_template<'t>(keys: &[Rc<[String]>], catalog: &'t Catalog) -> &'t Template {
     let counts = catalog.marker_counts(keys.iter().map(|k| normalized(k)));
     let default = catalog.default_template();
     let mut best = (

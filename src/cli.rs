@@ -92,6 +92,11 @@ pub enum Command {
     },
     /// Validate the configuration and templates, and print what they define
     CheckConfig,
+    /// Parse one file and print how each row was read, and every cell
+    Explain {
+        /// The report to explain
+        file: PathBuf,
+    },
     /// Write the codebook of every table/row/col code (Markdown and CSV)
     Codebook {
         /// Folder to write codebook.md and codebook.csv into
@@ -164,6 +169,10 @@ pub fn run(opts: Opts) -> Result<i32> {
             print!("{}", crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?);
             Ok(0)
         }
+        Command::Explain { file } => {
+            print!("{}", explain(&file, &reference)?);
+            Ok(0)
+        }
         Command::CheckConfig => {
             println!("config: {} (ok)", settings.source);
             for template in &catalog.templates {
@@ -203,4 +212,45 @@ pub fn run(opts: Opts) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// What `xxgk explain` prints: the layout, why each row was read as it
+/// was, the warnings, and every cell with its status and line.
+fn explain(file: &std::path::Path, reference: &crate::config::Reference) -> Result<String> {
+    use std::fmt::Write;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let is_html = crate::discover::is_html_path(file);
+    let mut out = String::new();
+    match crate::report::parse(&file.display().to_string(), &bytes, is_html, None, reference) {
+        crate::report::Outcome::Reject(reject) => writeln!(out, "rejected: {reject}")?,
+        crate::report::Outcome::Report(report) => {
+            writeln!(
+                out,
+                "layout {}, template {}, status {}",
+                report.layout.as_str(),
+                report.template.code,
+                report.status.as_str()
+            )?;
+            for line in &report.trace {
+                writeln!(out, "read {line}")?;
+            }
+            for warning in &report.warnings {
+                writeln!(out, "warning {warning}")?;
+            }
+            for c in &report.cells {
+                let value = c.reading.value.map_or(String::new(), |v| v.to_string());
+                let line = c.line.map_or(String::new(), |l| l.to_string());
+                let raw = c.raw.as_deref().unwrap_or("");
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{value}\t{}\t{raw}\tline {line}",
+                    c.table.code,
+                    c.row.code,
+                    c.col.code,
+                    c.reading.status.as_str()
+                )?;
+            }
+        }
+    }
+    Ok(out)
 }

@@ -86,8 +86,13 @@ fn sort_key(entry: &Result<Input, Box<Reject>>) -> &Path {
 }
 
 fn to_input(path: &Path) -> Input {
+    Input { path: path.to_path_buf(), is_html: is_html_path(path) }
+}
+
+/// Whether the file name says HTML.
+pub fn is_html_path(path: &Path) -> bool {
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    Input { path: path.to_path_buf(), is_html: matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml") }
+    matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml")
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {

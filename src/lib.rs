@@ -28,6 +28,7 @@ pub mod report;
 pub mod sections;
 pub mod sidecar;
 pub mod sink;
+pub mod solve;
 #[cfg(feature = "summary")]
 pub mod summary;
 pub mod synth;

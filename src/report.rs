@@ -13,6 +13,7 @@ use crate::meta::{self, Meta};
 use crate::region::{Region, Resolution};
 use crate::sections::{self, SectionText};
 use crate::sidecar::{self, Hints};
+use crate::solve;
 use crate::template::Template;
 use crate::tokenize::{self, Layout};
 use crate::validate::{self, CheckResult, Operands, YearCells};
@@ -39,6 +40,8 @@ pub struct Report<'t> {
     pub sections: Vec<SectionText>,
     pub status: ParseStatus,
     pub warnings: Vec<String>,
+    /// Why each row was read as it was, for `xxgk explain` (not stored).
+    pub trace: Vec<String>,
 }
 
 impl Report<'_> {
@@ -135,7 +138,10 @@ pub fn parse<'t>(
     }
     let decoded = decode::decode(bytes);
     let tokens = tokenize::tokenize(&decoded.text, is_html);
-    let alignment = align::align(&tokens.tokens, catalog);
+    let alignment = match tokens.layout {
+        Layout::Flow(mode) => solve::solve(&decoded.text, mode, catalog),
+        _ => align::align(&tokens.tokens, catalog),
+    };
     if alignment.tables_found.is_empty() {
         return reject(no_tables_reason(&decoded.text, tokens.layout), None);
     }
@@ -208,6 +214,7 @@ pub fn parse<'t>(
         region,
         source_url: hints.and_then(|h| h.url.clone()),
         sections: sections::extract(&tokens.tokens, catalog),
+        trace: alignment.trace,
         cells: alignment.cells,
         checks,
         year_cells: YearCells::new(alignment.template, &operands),
@@ -224,7 +231,7 @@ fn no_tables_reason(text: &str, layout: Layout) -> String {
         }
     }
     match layout {
-        Layout::Plain => "no statistics tables found (no table layout recognised in the text)".to_string(),
+        Layout::Flow(_) => "no statistics tables found in the text".to_string(),
         other => format!("no statistics tables found (layout {})", other.as_str()),
     }
 }

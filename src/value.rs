@@ -13,12 +13,17 @@ pub enum Status {
     Dash,
     Invalid,
     Missing,
+    /// Recovered from values printed without cell boundaries, by the only
+    /// reading the template's arithmetic leaves.
+    Inferred,
 }
 
 impl Status {
     /// The status whose `as u8` is `index`.
     pub fn from_index(index: u8) -> Option<Status> {
-        [Status::Ok, Status::Blank, Status::Dash, Status::Invalid, Status::Missing].get(usize::from(index)).copied()
+        [Status::Ok, Status::Blank, Status::Dash, Status::Invalid, Status::Missing, Status::Inferred]
+            .get(usize::from(index))
+            .copied()
     }
 
     pub fn as_str(self) -> &'static str {
@@ -28,6 +33,7 @@ impl Status {
             Status::Dash => "dash",
             Status::Invalid => "invalid",
             Status::Missing => "missing",
+            Status::Inferred => "inferred",
         }
     }
 }

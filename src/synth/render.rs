@@ -55,7 +55,7 @@ pub fn render(doc: &Document) -> (String, &'static str) {
         Layout::Markdown => (text(&title, &sections, &grids, markdown_table), "md"),
         Layout::CellLines => (text(&title, &sections, &grids, cell_lines_table), "txt"),
         Layout::TabRows => (text(&title, &sections, &grids, tab_rows_table), "txt"),
-        Layout::PipeCells | Layout::Plain => (text(&title, &sections, &grids, pipe_cells_table), "txt"),
+        Layout::PipeCells | Layout::Flow(_) => (text(&title, &sections, &grids, pipe_cells_table), "txt"),
     }
 }
 

@@ -4,6 +4,7 @@
 //! the template.
 
 mod cell_lines;
+pub mod flow;
 mod html;
 mod markdown;
 mod pipe_cells;
@@ -54,8 +55,9 @@ pub enum Layout {
     Markdown,
     /// HTML `<table>` markup.
     Html,
-    /// No table-like lines: prose only.
-    Plain,
+    /// Text without cell boundaries (tags stripped, PDF text, one text node
+    /// per line): read by the solver, not the aligner.
+    Flow(flow::Mode),
 }
 
 impl Layout {
@@ -66,7 +68,7 @@ impl Layout {
             Layout::PipeCells => "pipe_cells",
             Layout::Markdown => "markdown",
             Layout::Html => "html",
-            Layout::Plain => "plain",
+            Layout::Flow(mode) => mode.layout_name(),
         }
     }
 }
@@ -80,7 +82,7 @@ pub struct Tokens {
     pub title: Option<String>,
 }
 
-/// Fewer table-like lines than this and a text file counts as prose.
+/// Fewer lines of a cell layout than this and a text file is flowing text.
 const MIN_TABLE_LINES: usize = 2;
 
 /// Picks the layout of `text` (`is_html` from the file name) and tokenizes it.
@@ -92,7 +94,8 @@ pub fn tokenize(text: &str, is_html: bool) -> Tokens {
         Layout::TabRows => (tab_rows::tokenize(text), None),
         Layout::PipeCells => (pipe_cells::tokenize(text), None),
         Layout::Markdown => (markdown::tokenize(text), None),
-        Layout::Plain => (prose_lines(text), None),
+        // Prose lines for the metadata and sections; the solver splits the text itself.
+        Layout::Flow(_) => (prose_lines(text), None),
     };
     Tokens { layout, tokens, title }
 }
@@ -129,11 +132,11 @@ fn detect_text_layout(text: &str) -> Layout {
         (pipe_cells, Layout::PipeCells),
         (markdown, Layout::Markdown),
     ];
-    let (count, layout) = counts.iter().copied().max_by_key(|(n, _)| *n).unwrap_or((0, Layout::Plain));
+    let (count, layout) = counts.iter().copied().max_by_key(|(n, _)| *n).unwrap_or((0, Layout::CellLines));
     if count >= MIN_TABLE_LINES {
         layout
     } else {
-        Layout::Plain
+        Layout::Flow(flow::detect(text))
     }
 }
 
@@ -165,7 +168,7 @@ mod tests {
         assert_eq!(tokenize(&pipes, false).layout, Layout::PipeCells);
         let md = "| 规章 | 0 | 0 | 0 |\n".repeat(8);
         assert_eq!(tokenize(&md, false).layout, Layout::Markdown);
-        assert_eq!(tokenize("只有正文。\n第二段。", false).layout, Layout::Plain);
+        assert_eq!(tokenize("只有正文。\n第二段。", false).layout, Layout::Flow(flow::Mode::Fused));
         assert_eq!(tokenize("<table><tr><td>1</td></tr></table>", false).layout, Layout::Html);
     }
 }

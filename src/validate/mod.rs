@@ -149,7 +149,7 @@ fn side(check: &Check, terms: &[Term], fixed: &str, this: &Operands, previous: O
                 return Side::Unreadable;
             };
             let value = match operand.status {
-                Status::Ok => operand.value.unwrap_or(0.0),
+                Status::Ok | Status::Inferred => operand.value.unwrap_or(0.0),
                 Status::Blank | Status::Dash => 0.0,
                 Status::Missing | Status::Invalid => return Side::Unreadable,
             };

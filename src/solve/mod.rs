@@ -1,0 +1,592 @@
+//! Solve: reads the tables of flowing text (`tokenize::flow`), where one
+//! printed value may stand for several cells and values may sit away from
+//! their labels. Locate, then take:
+//! - **locate**: label pieces name template rows; the longest chain in
+//!   template order places each table, and each table's values end where
+//!   the next table begins;
+//! - **take**: a row's values are those after its label; rows whose values
+//!   do not fit are read together, in order, from the values left over
+//!   between their neighbours. Every reading the mode allows is listed
+//!   (`readings`), and the table's arithmetic keeps those that fit.
+//!
+//! A row with exactly one reading is emitted, `inferred` unless it was
+//! printed cell by cell beside its label; a row with several is `missing`
+//! with a warning. A document that prints inconsistent numbers keeps the
+//! reading that breaks the fewest identities, when that reading is unique.
+
+mod readings;
+
+use std::rc::Rc;
+
+use readings::{Chunk, Reading};
+
+use crate::align::{self, Alignment, Cell};
+use crate::label;
+use crate::template::{Catalog, Row, Table, Template};
+use crate::tokenize::flow::{self, Mode, Piece};
+use crate::validate::rules::{Check, Each};
+use crate::value::{self, Reading as CellReading, Status};
+
+/// Label pieces longer than this (in bytes) are prose, never a row label.
+const MAX_LABEL_BYTES: usize = 600;
+
+/// Readings listed per row or run of rows before it counts as unsolvable.
+const READINGS_CAP: usize = 5_000;
+
+/// Combinations of ambiguous rows tried against a table's arithmetic.
+const JOINT_CAP: usize = 50_000;
+
+/// Shortest label prefix (in characters) that names a row by itself, for
+/// labels a PDF cut short (`5.要求行政机关确认或重` …).
+const MIN_PREFIX_CHARS: usize = 6;
+
+pub fn solve<'t>(text: &str, mode: Mode, catalog: &'t Catalog) -> Alignment<'t> {
+    let pieces = flow::pieces(text);
+    let no_keys: Rc<[String]> = Rc::new([]);
+    let keys: Vec<Rc<[String]>> = pieces
+        .iter()
+        .map(|p| if p.is_value || p.text.len() > MAX_LABEL_BYTES { no_keys.clone() } else { label::keys_of(&p.text) })
+        .collect();
+    let template = align::detect_template(&keys, catalog);
+    let doc = Doc { pieces: &pieces, keys: &keys, mode, template };
+
+    // Locate every table, in template order, before reading any.
+    let mut places = Vec::new();
+    let mut from = 0;
+    for table in &template.tables {
+        let place = if table.unlabelled { doc.anchor(table, from) } else { doc.chain(table, from) };
+        if let Some(first) = place.first() {
+            from = first + 1;
+        }
+        places.push(place);
+    }
+    let mut out = Solution { cells: Vec::new(), warnings: Vec::new(), trace: Vec::new() };
+    let mut tables_found = Vec::new();
+    for (t, table) in template.tables.iter().enumerate() {
+        let end = places[t + 1..].iter().find_map(Place::first).unwrap_or(pieces.len());
+        if doc.read_table(table, &places[t], end, &mut out) {
+            tables_found.push(table.code.as_str());
+        }
+    }
+    Alignment { template, cells: out.cells, tables_found, warnings: out.warnings, trace: out.trace }
+}
+
+struct Doc<'d, 't> {
+    pieces: &'d [Piece],
+    keys: &'d [Rc<[String]>],
+    mode: Mode,
+    template: &'t Template,
+}
+
+/// Where a table was found.
+enum Place {
+    /// Row labels: (row index, piece index), in order.
+    Chain(Vec<(usize, usize)>),
+    /// The header of an unlabelled table.
+    Anchor(usize),
+    Absent,
+}
+
+impl Place {
+    fn first(&self) -> Option<usize> {
+        match self {
+            Place::Chain(chain) => chain.first().map(|&(_, p)| p),
+            Place::Anchor(p) => Some(*p),
+            Place::Absent => None,
+        }
+    }
+}
+
+struct Solution<'t> {
+    cells: Vec<Cell<'t>>,
+    warnings: Vec<String>,
+    trace: Vec<String>,
+}
+
+/// Rows read together: one row beside its label, or a run of rows read
+/// from the values left between their neighbours.
+struct Unit {
+    rows: Vec<usize>,
+    /// Where the unit's values are: the label's line, or the first value's.
+    line: u32,
+    printed: String,
+    candidates: Vec<Reading>,
+    /// Read from its own label's values, cell by cell.
+    beside_label: bool,
+}
+
+impl Doc<'_, '_> {
+    fn row_of(&self, table: &Table, i: usize) -> Option<usize> {
+        if self.pieces[i].is_value {
+            return None;
+        }
+        let keys = &self.keys[i];
+        if let Some(row) = keys.iter().find_map(|k| table.row_keys.get(k).copied()) {
+            return Some(row);
+        }
+        // Fused text runs a table's header into its first label
+        // (`…对外公开总数量规章000`): a label ending the text before a value.
+        if self.mode == Mode::Fused && self.pieces.get(i + 1).is_some_and(|p| p.is_value) {
+            let key = keys.first()?;
+            let ends = table.row_keys.iter().filter(|(k, _)| key.ends_with(k.as_str())).max_by_key(|(k, _)| k.len());
+            if let Some((_, &row)) = ends {
+                return Some(row);
+            }
+        }
+        // A label cut short names the one row it begins.
+        let key = keys.first().filter(|k| k.chars().count() >= MIN_PREFIX_CHARS)?;
+        let mut rows =
+            table.rows.iter().enumerate().filter(|(_, r)| r.keys.iter().any(|k| k.starts_with(key.as_str())));
+        let (row, _) = rows.next()?;
+        rows.next().is_none().then_some(row)
+    }
+
+    /// The longest chain of row labels in template order at or after `from`.
+    fn chain(&self, table: &Table, from: usize) -> Place {
+        let hits: Vec<(usize, usize)> =
+            (from..self.pieces.len()).filter_map(|i| self.row_of(table, i).map(|row| (row, i))).collect();
+        let mut best: Vec<(usize, Option<usize>)> = Vec::with_capacity(hits.len());
+        for (i, &(row, _)) in hits.iter().enumerate() {
+            // The nearest of the longest chains before: tables are compact.
+            let prev = (0..i).filter(|&j| hits[j].0 < row).max_by_key(|&j| (best[j].0, j));
+            best.push((prev.map_or(1, |j| best[j].0 + 1), prev));
+        }
+        let Some(mut at) = (0..hits.len()).max_by_key(|&i| (best[i].0, std::cmp::Reverse(i))) else {
+            return Place::Absent;
+        };
+        let mut chain = vec![hits[at]];
+        while let Some(prev) = best[at].1 {
+            chain.push(hits[prev]);
+            at = prev;
+        }
+        chain.reverse();
+        Place::Chain(chain)
+    }
+
+    fn anchor(&self, table: &Table, from: usize) -> Place {
+        (from..self.pieces.len())
+            .find(|&i| {
+                let key = self.keys[i].first().map_or("", String::as_str);
+                table.anchors.iter().any(|a| key.contains(a.as_str()))
+            })
+            .map_or(Place::Absent, Place::Anchor)
+    }
+
+    /// A piece that starts a label (an enumerator) or names a row of any
+    /// table: values after it are not the previous label's.
+    fn is_boundary(&self, i: usize) -> bool {
+        let piece = &self.pieces[i];
+        if piece.is_value {
+            return false;
+        }
+        let first = self.keys[i].first().map_or("", String::as_str);
+        let enumerated = label::normalize_enumerated(&piece.text);
+        enumerated.len() > first.len()
+            || self.template.tables.iter().any(|t| !t.unlabelled && self.row_of(t, i).is_some())
+    }
+
+    /// Value pieces after `at` up to the next boundary or `end`. Wrapped
+    /// label text between them is passed over, except in fused text, where
+    /// text after a value is always the next label run in with its header.
+    fn values_after(&self, at: usize, end: usize) -> Vec<usize> {
+        let mut values = Vec::new();
+        for i in at + 1..end {
+            if self.pieces[i].is_value {
+                values.push(i);
+            } else if self.is_boundary(i) || (self.mode == Mode::Fused && !values.is_empty()) {
+                break;
+            }
+        }
+        values
+    }
+
+    fn chunks(&self, at: &[usize]) -> Vec<Chunk<'_>> {
+        at.iter().map(|&i| Chunk { text: &self.pieces[i].text, line: self.pieces[i].line }).collect()
+    }
+
+    /// Reads one table into `out`; returns whether it was found.
+    fn read_table<'t>(&self, table: &'t Table, place: &Place, end: usize, out: &mut Solution<'t>) -> bool {
+        let checks: Vec<&Check> =
+            self.template.checks.iter().filter(|c| c.table == table.code && !c.soft && !c.across_years()).collect();
+        let (plan, units, table_line) = match place {
+            Place::Absent => {
+                emit_missing(table, &table.rows.iter().collect::<Vec<_>>(), None, out);
+                return false;
+            }
+            Place::Anchor(at) => {
+                let start = (at + 1..end).find(|&i| self.pieces[i].is_value);
+                let values = start.map_or_else(Vec::new, |s| {
+                    let mut v = vec![s];
+                    v.extend(self.values_after(s, end));
+                    v
+                });
+                if values.is_empty() {
+                    emit_missing(table, &table.rows.iter().collect::<Vec<_>>(), None, out);
+                    return false;
+                }
+                let plan: Vec<usize> = (0..table.rows.len()).collect();
+                let unit = self.unit(table, &plan, &values, false, self.pieces[*at].line);
+                (plan, vec![unit], self.pieces[*at].line)
+            }
+            Place::Chain(chain) => {
+                let (plan, units) = self.take_chain(table, chain, end);
+                (plan, units, self.pieces[chain[0].1].line)
+            }
+        };
+        self.solve_units(table, &plan, units, &checks, table_line, out);
+        true
+    }
+
+    /// The rows a chain says the table prints, and its units: rows beside
+    /// their labels, and runs of the others with the values between.
+    fn take_chain(&self, table: &Table, chain: &[(usize, usize)], end: usize) -> (Vec<usize>, Vec<Unit>) {
+        let located: Vec<usize> = chain.iter().map(|&(r, _)| r).collect();
+        let stand_in_found =
+            |row: &Row| located.iter().any(|&r| table.rows[r].code == row.code) && !row.replaces.is_empty();
+        let replaced_found = |row: &Row| located.iter().any(|&r| row.replaces.contains(&table.rows[r].code));
+        // An undivided row stands in for its parts only when no part is printed.
+        let plan: Vec<usize> = (0..table.rows.len())
+            .filter(|&r| {
+                let row = &table.rows[r];
+                let active_stand_in = table
+                    .rows
+                    .iter()
+                    .any(|s| stand_in_found(s) && !replaced_found(s) && s.replaces.contains(&row.code));
+                if !row.replaces.is_empty() {
+                    stand_in_found(row) && !replaced_found(row)
+                } else {
+                    !active_stand_in
+                }
+            })
+            .collect();
+        let label_at = |r: usize| chain.iter().find(|&&(row, _)| row == r).map(|&(_, p)| p);
+        let mut units = Vec::new();
+        let mut anchored: Vec<Option<(usize, usize)>> = vec![None; plan.len()]; // (label piece, last value piece)
+        for (k, &r) in plan.iter().enumerate() {
+            let Some(at) = label_at(r) else { continue };
+            let values = self.values_after(at, end);
+            if values.is_empty() {
+                continue;
+            }
+            let unit = self.unit(table, &[r], &values, true, self.pieces[at].line);
+            if !unit.candidates.is_empty() {
+                anchored[k] = Some((at, *values.last().unwrap_or(&at)));
+                units.push(unit);
+            }
+        }
+        // Runs of rows without their own values, read from what lies between.
+        let mut k = 0;
+        while k < plan.len() {
+            if anchored[k].is_some() {
+                k += 1;
+                continue;
+            }
+            let run_start = k;
+            while k < plan.len() && anchored[k].is_none() {
+                k += 1;
+            }
+            let after = run_start.checked_sub(1).and_then(|p| anchored[p]).map_or(chain[0].1, |(_, last)| last + 1);
+            let before = anchored.get(k).copied().flatten().map_or(end, |(label, _)| label);
+            let taken: Vec<usize> = anchored.iter().flatten().flat_map(|&(l, v)| l..=v).collect();
+            let values: Vec<usize> =
+                (after..before).filter(|&i| self.pieces[i].is_value && !taken.contains(&i)).collect();
+            if values.is_empty() {
+                continue;
+            }
+            let rows = plan[run_start..k].to_vec();
+            units.push(self.unit(table, &rows, &values, false, self.pieces[values[0]].line));
+        }
+        (plan, units)
+    }
+
+    fn unit(&self, table: &Table, rows: &[usize], values: &[usize], beside_label: bool, line: u32) -> Unit {
+        let cells: usize = rows.iter().map(|&r| table.rows[r].cols.len()).sum();
+        let chunks = self.chunks(values);
+        let printed = chunks.iter().map(|c| c.text).collect::<Vec<_>>().join(" ");
+        let candidates = readings::read_all(&chunks, cells, self.mode, READINGS_CAP).unwrap_or_default();
+        Unit { rows: rows.to_vec(), line, printed, candidates, beside_label }
+    }
+
+    /// Keeps each unit's readings that fit the arithmetic and emits the table.
+    fn solve_units<'t>(
+        &self,
+        table: &'t Table,
+        plan: &[usize],
+        mut units: Vec<Unit>,
+        checks: &[&Check],
+        table_line: u32,
+        out: &mut Solution<'t>,
+    ) {
+        let grid = Grid::new(table, plan);
+        for unit in &mut units {
+            let initial = unit.candidates.len();
+            // A unit's own rows first: each reading alone in an empty grid.
+            let fits: Vec<bool> = unit
+                .candidates
+                .iter()
+                .map(|c| {
+                    let mut g = grid.clone();
+                    g.fill(table, &unit.rows, c);
+                    checks.iter().filter(|k| k.each == Each::Row).all(|k| g.failures(table, k, Some(&unit.rows)) == 0)
+                })
+                .collect();
+            if fits.iter().any(|&f| f) {
+                let mut keep = fits.iter();
+                unit.candidates.retain(|_| *keep.next().unwrap_or(&false));
+            }
+            let confirmed =
+                checks.iter().any(|k| k.each == Each::Row && unit.rows.iter().all(|&r| grid.checked(table, k, r)));
+            if !confirmed {
+                unit.candidates.retain(|c| !c.repeats_value);
+            }
+            out.trace.push(format!(
+                "{}: line {}: [{}] → {} reading(s), {} fit the rows' own identities",
+                rows_named(table, &unit.rows),
+                unit.line,
+                unit.printed,
+                initial,
+                unit.candidates.len()
+            ));
+        }
+        let chosen = choose(table, &grid, &units, checks);
+        let mut emitted = vec![false; table.rows.len()];
+        for (unit, pick) in units.iter().zip(&chosen) {
+            match pick {
+                Some(c) => {
+                    let reading = &unit.candidates[*c];
+                    let certain = unit.beside_label && unit.candidates.len() == 1 && reading.as_printed;
+                    let mut cells = reading.cells.iter();
+                    for &r in &unit.rows {
+                        let row = &table.rows[r];
+                        for col in &row.cols {
+                            let (raw, line) = cells.next().cloned().unwrap_or_default();
+                            let mut reading = value::read(&raw);
+                            if reading.status == Status::Ok && !certain {
+                                reading.status = Status::Inferred;
+                            }
+                            let raw = if certain || raw == unit.printed { raw } else { unit.printed.clone() };
+                            out.cells.push(Cell { table, row, col, raw: Some(raw), reading, line: Some(line) });
+                        }
+                        emitted[r] = true;
+                    }
+                }
+                None => {
+                    let what = if unit.candidates.is_empty() {
+                        "no reading fits".to_string()
+                    } else {
+                        format!("{} readings fit", unit.candidates.len())
+                    };
+                    out.warnings.push(format!(
+                        "line {}: values [{}] for {}: {what}; left missing",
+                        unit.line,
+                        unit.printed,
+                        rows_named(table, &unit.rows)
+                    ));
+                }
+            }
+        }
+        let missing: Vec<&Row> = plan.iter().filter(|&&r| !emitted[r]).map(|&r| &table.rows[r]).collect();
+        emit_missing(table, &missing, Some(table_line), out);
+        // Template order, as the aligner emits them.
+        let order = |c: &Cell| table.rows.iter().position(|r| std::ptr::eq(r, c.row)).unwrap_or(0);
+        let first = out.cells.len() - plan.iter().map(|&r| table.rows[r].cols.len()).sum::<usize>();
+        out.cells[first..].sort_by_key(order);
+    }
+}
+
+fn rows_named(table: &Table, rows: &[usize]) -> String {
+    match rows {
+        [one] => table.rows[*one].code.clone(),
+        [first, .., last] => format!("{} … {}", table.rows[*first].code, table.rows[*last].code),
+        [] => String::new(),
+    }
+}
+
+fn emit_missing<'t>(table: &'t Table, rows: &[&'t Row], line: Option<u32>, out: &mut Solution<'t>) {
+    for row in rows {
+        for col in &row.cols {
+            out.cells.push(Cell {
+                table,
+                row,
+                col,
+                raw: None,
+                reading: CellReading { value: None, status: Status::Missing, unit: None },
+                line,
+            });
+        }
+    }
+}
+
+/// Per unit, the reading the arithmetic leaves: the only one, or the only
+/// one in every combination that breaks the fewest identities.
+fn choose(table: &Table, grid: &Grid, units: &[Unit], checks: &[&Check]) -> Vec<Option<usize>> {
+    let open: Vec<usize> = (0..units.len()).filter(|&u| units[u].candidates.len() > 1).collect();
+    let mut chosen: Vec<Option<usize>> = units.iter().map(|u| (u.candidates.len() == 1).then_some(0)).collect();
+    if open.is_empty() {
+        return chosen;
+    }
+    let combinations = open.iter().try_fold(1usize, |n, &u| n.checked_mul(units[u].candidates.len()));
+    if combinations.is_none_or(|n| n > JOINT_CAP) {
+        return chosen;
+    }
+    let mut base = grid.clone();
+    for (unit, pick) in units.iter().zip(&chosen) {
+        if let Some(c) = pick {
+            base.fill(table, &unit.rows, &unit.candidates[*c]);
+        }
+    }
+    let mut best: Option<(usize, Vec<Vec<usize>>)> = None;
+    let mut pick = vec![0; open.len()];
+    loop {
+        let mut g = base.clone();
+        for (&u, &c) in open.iter().zip(&pick) {
+            g.fill(table, &units[u].rows, &units[u].candidates[c]);
+        }
+        let failures: usize = checks.iter().map(|k| g.failures(table, k, None)).sum();
+        match &mut best {
+            Some((least, picks)) if failures == *least => picks.push(pick.clone()),
+            Some((least, _)) if failures > *least => {}
+            _ => best = Some((failures, vec![pick.clone()])),
+        }
+        // Next combination, like an odometer.
+        let mut i = 0;
+        while i < open.len() {
+            pick[i] += 1;
+            if pick[i] < units[open[i]].candidates.len() {
+                break;
+            }
+            pick[i] = 0;
+            i += 1;
+        }
+        if i == open.len() {
+            break;
+        }
+    }
+    if let Some((_, picks)) = best {
+        for (k, &u) in open.iter().enumerate() {
+            let first = picks[0][k];
+            if picks.iter().all(|p| p[k] == first) {
+                chosen[u] = Some(first);
+            }
+        }
+    }
+    chosen
+}
+
+/// A table's values by row and column; `None` where unknown.
+#[derive(Clone)]
+struct Grid {
+    /// Per template row: present in the document's plan.
+    present: Vec<bool>,
+    values: Vec<Vec<Option<f64>>>,
+}
+
+impl Grid {
+    fn new(table: &Table, plan: &[usize]) -> Grid {
+        let mut present = vec![false; table.rows.len()];
+        for &r in plan {
+            present[r] = true;
+        }
+        Grid { present, values: table.rows.iter().map(|r| vec![None; r.cols.len()]).collect() }
+    }
+
+    fn fill(&mut self, table: &Table, rows: &[usize], reading: &Reading) {
+        let mut cells = reading.cells.iter();
+        for &r in rows {
+            for slot in self.values[r].iter_mut().take(table.rows[r].cols.len()) {
+                let read = cells.next().map(|(raw, _)| value::read(raw));
+                *slot = read.and_then(|v| match v.status {
+                    Status::Ok | Status::Inferred => v.value,
+                    Status::Blank | Status::Dash => Some(0.0),
+                    Status::Invalid | Status::Missing => None,
+                });
+            }
+        }
+    }
+
+    fn get(&self, table: &Table, row: &str, col: &str) -> Option<f64> {
+        let r = table.rows.iter().enumerate().position(|(i, x)| self.present[i] && x.code == row)?;
+        let c = table.rows[r].cols.iter().position(|x| x.code == col)?;
+        self.values[r][c]
+    }
+
+    /// Whether row `r` takes part in row check `check`.
+    fn checked(&self, table: &Table, check: &Check, r: usize) -> bool {
+        let row = &table.rows[r];
+        (check.rows.is_empty() || check.rows.contains(&row.code))
+            && check.lhs.iter().all(|t| t.prefix || row.cols.iter().any(|c| c.code == t.code))
+    }
+
+    /// How many instances of `check` fail where every operand is known; row
+    /// checks only over `rows` when given.
+    fn failures(&self, table: &Table, check: &Check, rows: Option<&[usize]>) -> usize {
+        let codes_matching =
+            |codes: &mut dyn Iterator<Item = &str>, term: &crate::validate::rules::Term| -> Vec<String> {
+                codes
+                    .filter(|c| {
+                        if term.prefix {
+                            c.starts_with(&term.code) && !check.named.contains(*c)
+                        } else {
+                            *c == term.code
+                        }
+                    })
+                    .map(str::to_string)
+                    .collect()
+            };
+        let side = |terms: &[crate::validate::rules::Term], fixed: &str| -> Option<f64> {
+            let mut total = 0.0;
+            let mut seen = 0;
+            for term in terms {
+                let codes = match check.each {
+                    Each::Col => codes_matching(
+                        &mut table
+                            .rows
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| self.present[*i])
+                            .map(|(_, r)| r.code.as_str()),
+                        term,
+                    ),
+                    Each::Row => {
+                        let row = table.rows.iter().find(|r| r.code == fixed)?;
+                        codes_matching(&mut row.cols.iter().map(|c| c.code.as_str()), term)
+                    }
+                };
+                for code in codes {
+                    let v = match check.each {
+                        Each::Col => self.get(table, &code, fixed)?,
+                        Each::Row => self.get(table, fixed, &code)?,
+                    };
+                    total += if term.negative { -v } else { v };
+                    seen += 1;
+                }
+            }
+            (seen > 0).then_some(total)
+        };
+        let instances: Vec<&str> = match check.each {
+            Each::Row => (0..table.rows.len())
+                .filter(|&r| self.present[r] && self.checked(table, check, r))
+                .filter(|r| rows.is_none_or(|rows| rows.contains(r)))
+                .map(|r| table.rows[r].code.as_str())
+                .collect(),
+            Each::Col => {
+                let mut cols: Vec<&str> = Vec::new();
+                for row in &table.rows {
+                    for col in &row.cols {
+                        if !cols.contains(&col.code.as_str()) {
+                            cols.push(&col.code);
+                        }
+                    }
+                }
+                cols
+            }
+        };
+        instances
+            .into_iter()
+            .filter(|fixed| match (side(&check.lhs, fixed), side(&check.rhs, fixed)) {
+                (Some(l), Some(r)) => (l - r).abs() > 1e-6 * l.abs().max(r.abs()).max(1.0),
+                _ => false,
+            })
+            .count()
+    }
+}

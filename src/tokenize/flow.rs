@@ -1,0 +1,262 @@
+//! Crawler text without cell boundaries: pages with their tags stripped
+//! (a row's cells fused into one run of digits), PDF text (values separated
+//! by spaces, labels wrapped, value lines displaced from their labels) and
+//! one text node per line (empty cells dropped, equal neighbouring lines
+//! collapsed into one). Each becomes a stream of [`Piece`]s, label text and
+//! printed values in document order; how many cells a value stands for is
+//! left to the solver (`crate::solve`), which knows the template.
+
+use super::line_no;
+use crate::value::{self, Status};
+
+/// How values were printed, which decides what one printed value may stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Tags stripped: a run of digits may be several cells run together.
+    Fused,
+    /// PDF text: every space-separated value is one cell.
+    Spaced,
+    /// One text node per line: a value may stand for a run of equal cells.
+    NodeLines,
+}
+
+impl Mode {
+    pub fn layout_name(self) -> &'static str {
+        match self {
+            Mode::Fused => "fused_text",
+            Mode::Spaced => "pdf_text",
+            Mode::NodeLines => "node_lines",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub text: String,
+    pub line: u32,
+    pub is_value: bool,
+}
+
+/// Lines of one kind needed before a text counts as that kind.
+const MIN_MODE_LINES: usize = 8;
+
+/// Picks the mode from the shape of the lines: many lines holding one bare
+/// value are node lines, many ending in three or more spaced values are PDF
+/// text; otherwise values are taken to be fused.
+pub fn detect(text: &str) -> Mode {
+    let (mut bare, mut spaced) = (0, 0);
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let values = words.iter().rev().take_while(|w| is_number(w)).count();
+        if words.len() == 1 && values == 1 {
+            bare += 1;
+        } else if values >= 3 {
+            spaced += 1;
+        }
+    }
+    if bare >= MIN_MODE_LINES && bare > spaced {
+        Mode::NodeLines
+    } else if spaced >= MIN_MODE_LINES {
+        Mode::Spaced
+    } else {
+        Mode::Fused
+    }
+}
+
+fn is_number(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_digit()) && value::read(word).status == Status::Ok
+}
+
+/// The text as pieces, page footers (`- 3 -`, `第3页`) left out.
+pub fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if !is_page_footer(line) {
+            split_line(line, line_no(i), &mut out);
+        }
+    }
+    join_signs(&mut out);
+    out
+}
+
+fn is_page_footer(line: &str) -> bool {
+    let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    let inner = t.trim_matches(['-', '—', '–', '－']);
+    let numbered = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    (inner.len() < t.len() && numbered(inner))
+        || t.strip_prefix('第').and_then(|r| r.strip_suffix('页')).is_some_and(numbered)
+}
+
+const CJK_NUMERALS: &str = "一二三四五六七八九十";
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+fn is_enumerator_mark(c: char) -> bool {
+    matches!(c, '.' | '、' | '．')
+}
+
+/// Splits one line into label text and values. A label starts at an
+/// enumerator (`一、`, `（三）`, `2.`); a value is a run of digits with an
+/// optional sign, decimal part and currency unit. A digit run that ends in
+/// `2.` before a label gives its last digit to the label's enumerator
+/// (`…3252.没有现成信息` is the value 325 and the label `2.没有…`).
+fn split_line(text: &str, line: u32, out: &mut Vec<Piece>) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let byte = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let push = |from: usize, to: usize, is_value: bool, out: &mut Vec<Piece>| {
+        let piece = text[from..to].trim();
+        if !piece.is_empty() {
+            out.push(Piece { text: piece.to_string(), line, is_value });
+        }
+    };
+    let mut text_start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        let after_gap = i == 0 || chars[i - 1].1.is_whitespace() || is_digit(chars[i - 1].1);
+        let signed = matches!(c, '-' | '－') && after_gap && at(i + 1).is_some_and(is_digit);
+        if is_digit(c) || signed {
+            let start = i;
+            let mut end = i + 1;
+            while end < chars.len()
+                && (is_digit(chars[end].1) || (matches!(chars[end].1, '.' | '．') && at(end + 1).is_some_and(is_digit)))
+            {
+                end += 1;
+            }
+            let next = at(end);
+            // `2.属于…`: the last digit numbers the label that follows.
+            if next.is_some_and(is_enumerator_mark) && !at(end + 1).is_some_and(is_digit) {
+                let digits_end = end - 1;
+                push(byte(text_start), byte(start), false, out);
+                if digits_end > start {
+                    push(byte(start), byte(digits_end), true, out);
+                }
+                text_start = digits_end;
+                i = end + 1;
+                continue;
+            }
+            // `2019年`, `12月`: a date in a note, not a cell.
+            let unit_at = (end..chars.len()).find(|&j| !chars[j].1.is_whitespace());
+            if unit_at.and_then(at).is_some_and(|u| matches!(u, '年' | '月' | '日' | '%' | '％')) {
+                i = end;
+                continue;
+            }
+            // A printed currency unit and a change prefix (`增3`) stay with the value.
+            if text[byte(end)..].starts_with("万元") {
+                end += 2;
+            } else if next == Some('元') {
+                end += 1;
+            }
+            let value_start = if start > 0 && matches!(chars[start - 1].1, '增' | '减') { start - 1 } else { start };
+            push(byte(text_start), byte(value_start), false, out);
+            push(byte(value_start), byte(end), true, out);
+            text_start = end;
+            i = end;
+            continue;
+        }
+        if starts_label(&chars, i) && i > text_start {
+            push(byte(text_start), byte(i), false, out);
+            text_start = i;
+        }
+        i += 1;
+    }
+    push(byte(text_start), text.len(), false, out);
+}
+
+/// Whether a label begins at `i`: `三、` or `（三）` (but not the `（一）项`
+/// of `第二十条第（一）项`).
+fn starts_label(chars: &[(usize, char)], i: usize) -> bool {
+    let at = |j: usize| chars.get(j).map(|&(_, c)| c);
+    let numeral = |c: Option<char>| c.is_some_and(|c| CJK_NUMERALS.contains(c));
+    let c = chars[i].1;
+    if numeral(Some(c)) {
+        return at(i + 1) == Some('、') && !numeral(at(i.wrapping_sub(1)));
+    }
+    matches!(c, '（' | '(') && numeral(at(i + 1)) && matches!(at(i + 2), Some('）' | ')')) && at(i + 3) != Some('项')
+}
+
+/// A line holding only `增` or `减` before a value line is that value's sign
+/// word (`增` / `3` is the cell `增3`).
+fn join_signs(pieces: &mut Vec<Piece>) {
+    let mut i = 0;
+    while i + 1 < pieces.len() {
+        if !pieces[i].is_value && matches!(pieces[i].text.as_str(), "增" | "减") && pieces[i + 1].is_value {
+            let word = pieces.remove(i);
+            pieces[i].text.insert_str(0, &word.text);
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<(String, bool)> {
+        pieces(text).into_iter().map(|p| (p.text, p.is_value)).collect()
+    }
+
+    fn label(s: &str) -> (String, bool) {
+        (s.to_string(), false)
+    }
+
+    fn value(s: &str) -> (String, bool) {
+        (s.to_string(), true)
+    }
+
+    #[test]
+    fn a_digit_run_gives_its_last_digit_to_the_next_labels_enumerator() {
+        assert_eq!(
+            split("1.本机关不掌握相关政府信息2200003252.没有现成信息需要另行制作0000000"),
+            [
+                label("1.本机关不掌握相关政府信息"),
+                value("220000325"),
+                label("2.没有现成信息需要另行制作"),
+                value("0000000")
+            ]
+        );
+    }
+
+    #[test]
+    fn labels_start_at_chinese_enumerators_but_not_at_an_article_item() {
+        assert_eq!(
+            split("第二十条第（一）项信息内容规章000三、本年度办理结果（一）予以公开7000007"),
+            [
+                label("第二十条第（一）项信息内容规章"),
+                value("000"),
+                label("三、本年度办理结果"),
+                label("（一）予以公开"),
+                value("7000007")
+            ]
+        );
+    }
+
+    #[test]
+    fn signs_decimals_units_and_dates() {
+        assert_eq!(split("行政处罚2648-18538"), [label("行政处罚"), value("2648"), value("-18538")]);
+        assert_eq!(
+            split("政府集中采购13575394432.52元三、"),
+            [label("政府集中采购"), value("13575394432.52元"), label("三、")]
+        );
+        assert_eq!(split("（指2019年事项数）"), [label("（指2019年事项数）")]);
+        assert_eq!(split("行政许可\n2\n增\n3\n7"), [label("行政许可"), value("2"), value("增3"), value("7")]);
+    }
+
+    #[test]
+    fn page_footers_are_dropped() {
+        assert_eq!(
+            split("- 3 -\n第 4 页\n8.属于行政查询事项 0 0"),
+            [label("8.属于行政查询事项"), value("0"), value("0")]
+        );
+    }
+
+    #[test]
+    fn modes_from_line_shapes() {
+        assert_eq!(detect(&"规章\n0\n".repeat(8)), Mode::NodeLines);
+        assert_eq!(detect(&"规章 0 0 0\n".repeat(8)), Mode::Spaced);
+        assert_eq!(detect("规章000规范性文件898989"), Mode::Fused);
+    }
+}
