@@ -327,7 +327,10 @@ impl Doc<'_, '_> {
                 .map(|c| {
                     let mut g = grid.clone();
                     g.fill(table, &unit.rows, c);
-                    checks.iter().filter(|k| k.each == Each::Row).all(|k| g.failures(table, k, Some(&unit.rows)) == 0)
+                    checks
+                        .iter()
+                        .filter(|k| k.each == Each::Row)
+                        .all(|k| g.failing(table, k, Some(&unit.rows)).is_empty())
                 })
                 .collect();
             if fits.iter().any(|&f| f) {
@@ -417,8 +420,10 @@ fn emit_missing<'t>(table: &'t Table, rows: &[&'t Row], line: Option<u32>, out: 
     }
 }
 
-/// Per unit, the reading the arithmetic leaves: the only one, or the only
-/// one in every combination that breaks the fewest identities.
+/// Per unit, the reading the arithmetic leaves: the one every combination of
+/// readings that fits the identities agrees on. An identity every
+/// combination breaks is the document's own inconsistency and decides
+/// nothing.
 fn choose(table: &Table, grid: &Grid, units: &[Unit], checks: &[&Check]) -> Vec<Option<usize>> {
     let open: Vec<usize> = (0..units.len()).filter(|&u| units[u].candidates.len() > 1).collect();
     let mut chosen: Vec<Option<usize>> = units.iter().map(|u| (u.candidates.len() == 1).then_some(0)).collect();
@@ -435,19 +440,19 @@ fn choose(table: &Table, grid: &Grid, units: &[Unit], checks: &[&Check]) -> Vec<
             base.fill(table, &unit.rows, &unit.candidates[*c]);
         }
     }
-    let mut best: Option<(usize, Vec<Vec<usize>>)> = None;
+    let mut tried: Vec<(Vec<usize>, Vec<(usize, String)>)> = Vec::new();
     let mut pick = vec![0; open.len()];
     loop {
         let mut g = base.clone();
         for (&u, &c) in open.iter().zip(&pick) {
             g.fill(table, &units[u].rows, &units[u].candidates[c]);
         }
-        let failures: usize = checks.iter().map(|k| g.failures(table, k, None)).sum();
-        match &mut best {
-            Some((least, picks)) if failures == *least => picks.push(pick.clone()),
-            Some((least, _)) if failures > *least => {}
-            _ => best = Some((failures, vec![pick.clone()])),
-        }
+        let broken: Vec<(usize, String)> = checks
+            .iter()
+            .enumerate()
+            .flat_map(|(k, check)| g.failing(table, check, None).into_iter().map(move |i| (k, i)))
+            .collect();
+        tried.push((pick.clone(), broken));
         // Next combination, like an odometer.
         let mut i = 0;
         while i < open.len() {
@@ -462,11 +467,14 @@ fn choose(table: &Table, grid: &Grid, units: &[Unit], checks: &[&Check]) -> Vec<
             break;
         }
     }
-    if let Some((_, picks)) = best {
+    let always_broken: Vec<&(usize, String)> =
+        tried[0].1.iter().filter(|b| tried.iter().all(|(_, broken)| broken.contains(b))).collect();
+    let fitting: Vec<&Vec<usize>> =
+        tried.iter().filter(|(_, broken)| broken.iter().all(|b| always_broken.contains(&b))).map(|(p, _)| p).collect();
+    if let Some(first_fit) = fitting.first() {
         for (k, &u) in open.iter().enumerate() {
-            let first = picks[0][k];
-            if picks.iter().all(|p| p[k] == first) {
-                chosen[u] = Some(first);
+            if fitting.iter().all(|p| p[k] == first_fit[k]) {
+                chosen[u] = Some(first_fit[k]);
             }
         }
     }
@@ -517,9 +525,9 @@ impl Grid {
             && check.lhs.iter().all(|t| t.prefix || row.cols.iter().any(|c| c.code == t.code))
     }
 
-    /// How many instances of `check` fail where every operand is known; row
-    /// checks only over `rows` when given.
-    fn failures(&self, table: &Table, check: &Check, rows: Option<&[usize]>) -> usize {
+    /// The instances (rows or columns) of `check` that fail where every
+    /// operand is known; row checks only over `rows` when given.
+    fn failing(&self, table: &Table, check: &Check, rows: Option<&[usize]>) -> Vec<String> {
         let codes_matching =
             |codes: &mut dyn Iterator<Item = &str>, term: &crate::validate::rules::Term| -> Vec<String> {
                 codes
@@ -587,6 +595,143 @@ impl Grid {
                 (Some(l), Some(r)) => (l - r).abs() > 1e-6 * l.abs().max(r.abs()).max(1.0),
                 _ => false,
             })
-            .count()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::Catalog;
+
+    fn catalog() -> Catalog {
+        Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap()
+    }
+
+    /// The 2021 requests table: each row's label (its last segment) and
+    /// printed values, in template order; rows not given are all zeros.
+    fn requests_text(rows: &[(&str, &str)], separator: &str) -> String {
+        let catalog = catalog();
+        let template = catalog.template("gov2021").unwrap();
+        let table = template.tables.iter().find(|t| t.code == "requests").unwrap();
+        let mut text = String::from("本年制发件数\n三、收到和处理政府信息公开申请情况\n");
+        for row in table.rows.iter().filter(|r| r.replaces.is_empty()) {
+            let label = row.label.rsplit('/').next().unwrap();
+            let zeros = vec!["0"; 7].join(separator);
+            let values = rows.iter().find(|(code, _)| *code == row.code).map_or(zeros.as_str(), |(_, v)| v);
+            text.push_str(&format!("{label}{separator}{values}\n"));
+        }
+        text.push_str("四、政府信息公开行政复议、行政诉讼情况\n");
+        text
+    }
+
+    fn row<'a>(a: &'a Alignment, code: &str) -> Vec<(Option<f64>, &'static str)> {
+        a.cells
+            .iter()
+            .filter(|c| c.row.code == code && c.table.code == "requests")
+            .map(|c| (c.reading.value, c.reading.status.as_str()))
+            .collect()
+    }
+
+    fn inferred(values: &[f64]) -> Vec<(Option<f64>, &'static str)> {
+        values.iter().map(|&v| (Some(v), "inferred")).collect()
+    }
+
+    #[test]
+    fn fused_digits_are_cut_where_the_row_total_holds() {
+        let text =
+            requests_text(&[("new", "640020470"), ("result.granted", "640020470"), ("result.total", "640020470")], "");
+        let catalog = catalog();
+        let a = solve(&text.replace('\n', ""), Mode::Fused, &catalog);
+        assert_eq!(row(&a, "new"), inferred(&[64.0, 0.0, 0.0, 2.0, 0.0, 4.0, 70.0]));
+        assert_eq!(row(&a, "carried_over"), inferred(&[0.0; 7]));
+    }
+
+    #[test]
+    fn column_identities_settle_what_row_totals_leave_open() {
+        // 270020130 is 27,0,0,2,0,1,30 or 2,7,0,0,20,1,30: both sum. Only the
+        // first makes （七）总计 the sum of the result rows in every column.
+        let rows = [
+            ("new", "280020131"),
+            ("result.granted", "270020130"),
+            ("result.partial", "1000001"),
+            ("result.total", "280020131"),
+        ];
+        let text = requests_text(&rows, "");
+        let catalog = catalog();
+        let a = solve(&text.replace('\n', ""), Mode::Fused, &catalog);
+        assert_eq!(row(&a, "result.granted"), inferred(&[27.0, 0.0, 0.0, 2.0, 0.0, 1.0, 30.0]));
+        assert_eq!(row(&a, "new"), inferred(&[28.0, 0.0, 0.0, 2.0, 0.0, 1.0, 31.0]));
+    }
+
+    #[test]
+    fn a_row_the_arithmetic_cannot_settle_is_missing_with_a_warning() {
+        // 270020130 has two readings that fit its row total, and the same
+        // reading of all three rows fits every column too.
+        let text =
+            requests_text(&[("new", "270020130"), ("result.granted", "270020130"), ("result.total", "270020130")], "");
+        let catalog = catalog();
+        let a = solve(&text.replace('\n', ""), Mode::Fused, &catalog);
+        assert!(row(&a, "result.granted").iter().all(|c| *c == (None, "missing")));
+        assert!(a.warnings.iter().any(|w| w.contains("[270020130]") && w.contains("readings fit")), "{:?}", a.warnings);
+    }
+
+    #[test]
+    fn values_printed_away_from_their_labels_are_read_in_row_order() {
+        // PDF text: the 予以公开 values sit on the line after their label run,
+        // the 部分公开 values before the label.
+        let mut text = requests_text(
+            &[
+                ("result.granted", "3 0 0 0 0 0 3"),
+                ("result.partial", "1 0 0 0 0 0 1"),
+                ("new", "4 0 0 0 0 0 4"),
+                ("result.total", "4 0 0 0 0 0 4"),
+            ],
+            " ",
+        );
+        text = text.replace(
+            "（一）予以公开 3 0 0 0 0 0 3\n（二）部分公开（区分处理的，只计这一情形，不计其他情形） 1 0 0 0 0 0 1",
+            "（一）予以公开\n3 0 0 0 0 0 3\n1 0 0 0 0 0 1\n（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        );
+        let catalog = catalog();
+        let a = solve(&text, flow::detect(&text), &catalog);
+        assert_eq!(row(&a, "result.granted"), inferred(&[3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0]));
+        assert_eq!(row(&a, "result.partial"), inferred(&[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]));
+        assert_eq!(row(&a, "new")[0], (Some(4.0), "ok"));
+    }
+
+    #[test]
+    fn collapsed_node_lines_expand_where_an_identity_confirms_them() {
+        let rows = [("new", "2\n0\n2"), ("result.unavailable.not_held", "2\n0\n2"), ("result.total", "2\n0\n2")];
+        let mut text = requests_text(&rows, "\n").replace("\n0\n0\n0\n0\n0\n0\n0\n", "\n0\n");
+        text = format!("本年制发件数\n规章\n0\n行政规范性文件\n5\n{text}");
+        let catalog = catalog();
+        let a = solve(&text, Mode::NodeLines, &catalog);
+        assert_eq!(row(&a, "new"), inferred(&[2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]));
+        let proactive: Vec<_> = a
+            .cells
+            .iter()
+            .filter(|c| c.table.code == "proactive")
+            .map(|c| (c.row.code.as_str(), c.reading.status.as_str()))
+            .collect();
+        // An all-zero row is zeros; a lone 5 may be 5,5,5 or 5 beside dropped empty cells.
+        assert!(proactive.contains(&("art20_1.rules", "inferred")));
+        assert!(proactive.contains(&("art20_1.normative_docs", "missing")));
+    }
+
+    #[test]
+    fn an_inconsistent_table_comes_out_as_printed() {
+        let text = "四、政府信息公开行政复议、行政诉讼情况\n行政复议\n10 1 0 0 0 0 0 0 0 0 5 0 0 0 0\n五、存在的主要问题及改进情况\n".repeat(1);
+        let catalog = catalog();
+        let a = solve(&text, Mode::Spaced, &catalog);
+        let review: Vec<_> = a
+            .cells
+            .iter()
+            .filter(|c| c.row.code == "review")
+            .map(|c| (c.reading.value, c.reading.status.as_str()))
+            .collect();
+        assert_eq!(review[0], (Some(10.0), "inferred"));
+        assert_eq!(review[4], (Some(0.0), "inferred"));
     }
 }
