@@ -64,6 +64,7 @@ const MAX_AGENCY_CHARS: usize = 40;
 /// Place-name endings: a bare place in a title means its government.
 const PLACE_ENDINGS: [char; 7] = ['镇', '乡', '县', '区', '市', '旗', '道'];
 const GOVERNMENT: &str = "人民政府";
+const CRAWLER_TITLE_FIELD: &str = "标题";
 
 pub fn extract(tokens: &[Token], html_title: Option<&str>, rules: &AgencyRules) -> Meta {
     let prose: Vec<&str> = tokens.iter().filter(|t| !t.is_cell()).map(|t| t.text.as_str()).collect();
@@ -121,7 +122,9 @@ fn date(pattern: &Regex, text: &str) -> Option<String> {
 /// or the start of a long line up to 年度报告.
 fn title_from_text(head: &[&str], rules: &AgencyRules) -> Option<String> {
     let at = head.iter().position(|t| t.contains("政府信息公开") || t.contains("年度报告"))?;
-    let line = head[at];
+    // Crawler text opens with fields such as `标题: …`.
+    let line =
+        head[at].strip_prefix(CRAWLER_TITLE_FIELD).map_or(head[at], |rest| rest.trim_start_matches([':', '：', ' ']));
     if line.chars().count() > MAX_TITLE_CHARS {
         let end = line.find("年度报告")? + "年度报告".len();
         return Some(compact(&line[..end]));
