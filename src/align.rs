@@ -145,6 +145,7 @@ impl Walk<'_> {
             found.push(hit);
         }
         let table_line = found.iter().flatten().map(|f| f.label_line).min();
+        self.warn_of_a_second_copy(table, &found, &named_at);
         for (row, hit) in table.rows.iter().zip(&found) {
             let replaced_by_found =
                 table.rows.iter().zip(&found).any(|(other, f)| f.is_some() && other.replaces.contains(&row.code));
@@ -158,6 +159,26 @@ impl Walk<'_> {
             }
         }
         table_line.is_some()
+    }
+
+    /// Warns when a row label read in this table is printed again further on
+    /// with other numbers beside it: a file holding the tables twice.
+    fn warn_of_a_second_copy(&mut self, table: &Table, found: &[Option<Found>], named_at: &[Vec<usize>]) {
+        let printed = |i: usize| self.tokens.get(i).filter(|_| self.value_like[i]).map(|t| t.text.as_str());
+        for (hit, positions) in found.iter().zip(named_at) {
+            let Some(hit) = hit else { continue };
+            let read: Vec<Option<&str>> = hit.values.iter().map(|v| v.and_then(printed)).collect();
+            for &again in positions.iter().filter(|&&i| i >= self.cursor) {
+                let copy: Vec<Option<&str>> = (again + 1..again + 1 + read.len()).map(printed).collect();
+                if copy.iter().any(Option::is_some) && copy != read {
+                    self.warnings.push(format!(
+                        "line {}: table {} printed again with other numbers; the first copy, at line {}, was read",
+                        self.tokens[again].line, table.code, hit.label_line
+                    ));
+                    return;
+                }
+            }
+        }
     }
 
     /// The value tokens after a row label at `at`, or `None` when no value
@@ -452,6 +473,23 @@ mod tests {
         let cells = table(&a, "appeals");
         assert_eq!(cells[0], ("review", "upheld", Some(1.0), "ok"));
         assert_eq!(cells[14], ("litigation_after_review", "total", Some(15.0), "ok"));
+    }
+
+    #[test]
+    fn a_second_copy_with_other_numbers_is_a_warning() {
+        let once = "本年制发件数\n规章\t1\t0\t5\n行政规范性文件\t2\t0\t7\n";
+        let catalog = catalog();
+        let a = align(&tokenize(&format!("{once}{once}"), false).tokens, &catalog);
+        assert!(!a.warnings.iter().any(|w| w.contains("printed again")), "{:?}", a.warnings);
+        let text = format!("{once}{}", once.replace("\t5", "\t6"));
+        let a = align(&tokenize(&text, false).tokens, &catalog);
+        assert!(
+            a.warnings.iter().any(|w| w
+                == "line 5: table proactive printed again with other numbers; the first copy, at line 2, was read"),
+            "{:?}",
+            a.warnings
+        );
+        assert_eq!(table(&a, "proactive")[2].2, Some(5.0));
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! most of a Word-exported page). Every `<td>` or `<th>` becomes a cell of
 //! its `<tr>` (spans are ignored: the aligner never trusts header
 //! positions); text outside tables becomes prose, one token per block;
-//! `<script>`, `<style>` and the like are skipped. A token's line is the line
-//! of its cell's `<` or of its prose's first visible character.
+//! `<script>`, `<style>` and the like are skipped, and so is text a reader
+//! never sees as part of a number: footnote marks (`33<sup>1</sup>`) and
+//! elements styled `display:none`. A token's line is the line of its cell's
+//! `<` or of its prose's first visible character.
 
 use html5gum::{Emitter, Error, State, Tokenizer};
 
@@ -50,6 +52,8 @@ pub fn tokenize(text: &str) -> (Vec<Token>, Option<String>) {
         is_end_tag: false,
         tag_name: Vec::new(),
         last_start_tag: Vec::new(),
+        attribute: Vec::new(),
+        style_hides: false,
     };
     // The emitter yields no tokens of its own (`Infallible`): driving the
     // tokenizer to the end does all the work, and reading a `&str` cannot fail.
@@ -74,13 +78,29 @@ struct Page {
     rows_seen: u32,
     /// Inside `<script>` and the like: everything is dropped until its end tag.
     skipping: Option<Vec<u8>>,
+    /// Inside a footnote mark or hidden element: its name and nesting depth.
+    /// Its text is dropped until it ends, or the cell does.
+    hidden: Option<(Vec<u8>, u32)>,
+}
+
+/// Elements without content, which never end a hidden run.
+fn is_void(name: &[u8]) -> bool {
+    matches!(name, b"br" | b"img" | b"hr" | b"input" | b"meta" | b"link" | b"wbr" | b"col" | b"area")
 }
 
 impl Page {
     /// A start tag, whose line `line_of_tag` counts (only cells need it);
     /// returns the state the tokenizer must switch to for tags whose content
     /// is not markup.
-    fn start_tag(&mut self, name: &[u8], line_of_tag: impl FnOnce() -> u32) -> Option<State> {
+    fn start_tag(&mut self, name: &[u8], hidden: bool, line_of_tag: impl FnOnce() -> u32) -> Option<State> {
+        match &mut self.hidden {
+            Some((open, depth)) if open.as_slice() == name => *depth += 1,
+            Some(_) => {}
+            None if (hidden || matches!(name, b"sup" | b"sub")) && !is_void(name) => {
+                self.hidden = Some((name.to_vec(), 1));
+            }
+            None => {}
+        }
         match name {
             b"script" | b"style" | b"noscript" | b"template" | b"textarea" => {
                 self.finish_prose();
@@ -97,12 +117,14 @@ impl Page {
                 return Some(State::RcData);
             }
             b"td" | b"th" => {
+                self.hidden = None;
                 self.finish_cell();
                 self.finish_prose();
                 self.rows_seen = self.rows_seen.max(1);
                 self.cell = Some((line_of_tag(), self.rows_seen));
             }
             b"tr" => {
+                self.hidden = None;
                 self.finish_cell();
                 self.finish_prose();
                 self.rows_seen += 1;
@@ -119,9 +141,18 @@ impl Page {
             }
             return;
         }
+        if let Some((open, depth)) = &mut self.hidden {
+            if open.as_slice() == name {
+                *depth -= 1;
+                if *depth == 0 {
+                    self.hidden = None;
+                }
+            }
+        }
         match name {
             b"title" => self.in_title = false,
             b"td" | b"th" | b"tr" => {
+                self.hidden = None;
                 self.finish_cell();
                 self.finish_prose();
             }
@@ -142,7 +173,7 @@ impl Page {
 
     /// Character data ending at byte `end` of the input.
     fn text(&mut self, text: &[u8], end: usize, lines: &mut Lines) {
-        if self.skipping.is_some() {
+        if self.skipping.is_some() || self.hidden.is_some() {
             return;
         }
         if self.in_title {
@@ -220,6 +251,15 @@ struct Scan<'p, 'i> {
     tag_name: Vec<u8>,
     /// The last start tag's name, which ends raw text such as a script.
     last_start_tag: Vec<u8>,
+    /// The current attribute's name, and whether the tag's style hides it.
+    attribute: Vec<u8>,
+    style_hides: bool,
+}
+
+/// Whether a `style` value hides its element (`display: none`).
+fn hides(style: &[u8]) -> bool {
+    let compact: Vec<u8> = style.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase).collect();
+    compact.windows(12).any(|w| w == b"display:none") || compact.windows(17).any(|w| w == b"visibility:hidden")
 }
 
 impl Emitter for Scan<'_, '_> {
@@ -260,6 +300,7 @@ impl Emitter for Scan<'_, '_> {
     fn init_start_tag(&mut self) {
         self.is_end_tag = false;
         self.tag_name.clear();
+        self.style_hides = false;
     }
 
     fn init_end_tag(&mut self) {
@@ -278,7 +319,7 @@ impl Emitter for Scan<'_, '_> {
         }
         std::mem::swap(&mut self.last_start_tag, &mut self.tag_name);
         let (lines, tag_start) = (&mut self.lines, self.tag_start);
-        self.page.start_tag(&self.last_start_tag, || lines.at(tag_start))
+        self.page.start_tag(&self.last_start_tag, self.style_hides, || lines.at(tag_start))
     }
 
     fn current_is_appropriate_end_tag_token(&mut self) -> bool {
@@ -298,9 +339,18 @@ impl Emitter for Scan<'_, '_> {
     fn set_force_quirks(&mut self) {}
     fn emit_current_doctype(&mut self) {}
     fn set_self_closing(&mut self) {}
-    fn init_attribute(&mut self) {}
-    fn push_attribute_name(&mut self, _: &[u8]) {}
-    fn push_attribute_value(&mut self, _: &[u8]) {}
+    fn init_attribute(&mut self) {
+        self.attribute.clear();
+    }
+    fn push_attribute_name(&mut self, name: &[u8]) {
+        self.attribute.extend_from_slice(name);
+    }
+    // Only `style` is read, a value (chunk) at a time.
+    fn push_attribute_value(&mut self, value: &[u8]) {
+        if !self.is_end_tag && self.attribute.eq_ignore_ascii_case(b"style") && hides(value) {
+            self.style_hides = true;
+        }
+    }
 }
 
 /// Collapses runs of white space (including `&nbsp;`) and trims. Line breaks
@@ -348,6 +398,15 @@ mod tests {
                 ("商业企业", Place::RowCell(2), 4),
             ]
         );
+    }
+
+    #[test]
+    fn footnote_marks_and_hidden_text_are_not_digits() {
+        let html = "<table><tr><td>33<sup>1</sup></td><td>3<span style=\"display: none\">9<span>9</span></span>3</td>\
+                    <td>7<sup>unclosed</td><td>5</td></tr></table><p>note<span style='DISPLAY:NONE'>x</span> end</p>";
+        let (tokens, _) = tokenize(html);
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["33", "33", "7", "5", "note end"]);
     }
 
     #[test]
