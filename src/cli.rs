@@ -120,6 +120,11 @@ pub enum Command {
         /// Random seed; the same seed writes the same files
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write the layouts crawlers hand over instead: tags stripped (fused
+        /// digits), PDF text (displaced value lines), one text node per line
+        /// (empty cells dropped, equal lines collapsed)
+        #[arg(long)]
+        crawler: bool,
         /// Folder to write into
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -206,8 +211,8 @@ pub fn run(opts: Opts) -> Result<i32> {
             eprintln!("xxgk: wrote {} divisions to {}", table.lines().count() - 1, out.display());
             Ok(0)
         }
-        Command::Synth { n, seed, out } => {
-            crate::synth::write_corpus(&reference, n, seed, &out)?;
+        Command::Synth { n, seed, crawler, out } => {
+            crate::synth::write_corpus(&reference, n, seed, crawler, &out)?;
             eprintln!("xxgk: wrote {n} reports and ground-truth.csv to {}", out.display());
             Ok(0)
         }

@@ -48,7 +48,8 @@ pub fn solve<'t>(text: &str, mode: Mode, catalog: &'t Catalog) -> Alignment<'t> 
         .map(|p| if p.is_value || p.text.len() > MAX_LABEL_BYTES { no_keys.clone() } else { label::keys_of(&p.text) })
         .collect();
     let template = align::detect_template(&keys, catalog);
-    let doc = Doc { pieces: &pieces, keys: &keys, mode, template };
+    let mut doc = Doc { pieces: &pieces, keys: &keys, mode, template, boundary: Vec::new() };
+    doc.boundary = (0..pieces.len()).map(|i| doc.starts_label(i)).collect();
 
     // Locate every table, in template order, before reading any.
     let mut places = Vec::new();
@@ -76,6 +77,8 @@ struct Doc<'d, 't> {
     keys: &'d [Rc<[String]>],
     mode: Mode,
     template: &'t Template,
+    /// Per piece: it starts a label (see `starts_label`).
+    boundary: Vec<bool>,
 }
 
 /// Where a table was found.
@@ -174,7 +177,7 @@ impl Doc<'_, '_> {
 
     /// A piece that starts a label (an enumerator) or names a row of any
     /// table: values after it are not the previous label's.
-    fn is_boundary(&self, i: usize) -> bool {
+    fn starts_label(&self, i: usize) -> bool {
         let piece = &self.pieces[i];
         if piece.is_value {
             return false;
@@ -193,7 +196,7 @@ impl Doc<'_, '_> {
         for i in at + 1..end {
             if self.pieces[i].is_value {
                 values.push(i);
-            } else if self.is_boundary(i) || (self.mode == Mode::Fused && !values.is_empty()) {
+            } else if self.boundary[i] || (self.mode == Mode::Fused && !values.is_empty()) {
                 break;
             }
         }
@@ -287,9 +290,8 @@ impl Doc<'_, '_> {
             }
             let after = run_start.checked_sub(1).and_then(|p| anchored[p]).map_or(chain[0].1, |(_, last)| last + 1);
             let before = anchored.get(k).copied().flatten().map_or(end, |(label, _)| label);
-            let taken: Vec<usize> = anchored.iter().flatten().flat_map(|&(l, v)| l..=v).collect();
-            let values: Vec<usize> =
-                (after..before).filter(|&i| self.pieces[i].is_value && !taken.contains(&i)).collect();
+            let taken = |i: usize| anchored.iter().flatten().any(|&(l, v)| (l..=v).contains(&i));
+            let values: Vec<usize> = (after..before).filter(|&i| self.pieces[i].is_value && !taken(i)).collect();
             if values.is_empty() {
                 continue;
             }
@@ -317,75 +319,75 @@ impl Doc<'_, '_> {
         table_line: u32,
         out: &mut Solution<'t>,
     ) {
-        let grid = Grid::new(table, plan);
+        let identities = Identities::new(table, plan, checks);
+        let mut values: Vec<Vec<Vec<Option<f64>>>> = Vec::with_capacity(units.len());
         for unit in &mut units {
             let initial = unit.candidates.len();
-            // A unit's own rows first: each reading alone in an empty grid.
-            let fits: Vec<bool> = unit
-                .candidates
+            let slots = identities.slots_of(&unit.rows);
+            let own = identities.within(&slots);
+            let read: Vec<Vec<Option<f64>>> = unit.candidates.iter().map(numbers).collect();
+            // A unit's own rows first: the identities among its cells alone.
+            let mut grid = vec![None; identities.size];
+            let fits: Vec<bool> = read
                 .iter()
-                .map(|c| {
-                    let mut g = grid.clone();
-                    g.fill(table, &unit.rows, c);
-                    checks
-                        .iter()
-                        .filter(|k| k.each == Each::Row)
-                        .all(|k| g.failing(table, k, Some(&unit.rows)).is_empty())
+                .map(|v| {
+                    identities.fill(&mut grid, &slots, v);
+                    own.iter().all(|&i| identities.holds_in(i, &grid))
                 })
                 .collect();
-            if fits.iter().any(|&f| f) {
-                let mut keep = fits.iter();
-                unit.candidates.retain(|_| *keep.next().unwrap_or(&false));
-            }
-            let confirmed =
-                checks.iter().any(|k| k.each == Each::Row && unit.rows.iter().all(|&r| grid.checked(table, k, r)));
-            if !confirmed {
-                unit.candidates.retain(|c| !c.repeats_value);
-            }
+            let confirmed = identities.confirm(&unit.rows, &own);
+            let keep: Vec<bool> = unit
+                .candidates
+                .iter()
+                .zip(&fits)
+                // A reading that breaks its own rows' identities is kept only as
+                // printed (the document's error); a cut or expansion that
+                // breaks them is no reading at all.
+                .map(|(c, &fit)| (fit || (c.as_printed && !fits.contains(&true))) && (confirmed || !c.repeats_value))
+                .collect();
+            let mut kept = keep.iter();
+            unit.candidates.retain(|_| *kept.next().unwrap_or(&false));
+            values.push(read.into_iter().zip(&keep).filter(|(_, &k)| k).map(|(v, _)| v).collect());
             out.trace.push(format!(
-                "{}: line {}: [{}] → {} reading(s), {} fit the rows' own identities",
+                "{}: line {}: [{}] → {initial} reading(s), {} fit the rows' own identities",
                 rows_named(table, &unit.rows),
                 unit.line,
                 unit.printed,
-                initial,
                 unit.candidates.len()
             ));
         }
-        let chosen = choose(table, &grid, &units, checks);
+        let chosen = choose(&identities, &units, &values);
         let mut emitted = vec![false; table.rows.len()];
         for (unit, pick) in units.iter().zip(&chosen) {
-            match pick {
-                Some(c) => {
-                    let reading = &unit.candidates[*c];
-                    let certain = unit.beside_label && unit.candidates.len() == 1 && reading.as_printed;
-                    let mut cells = reading.cells.iter();
-                    for &r in &unit.rows {
-                        let row = &table.rows[r];
-                        for col in &row.cols {
-                            let (raw, line) = cells.next().cloned().unwrap_or_default();
-                            let mut reading = value::read(&raw);
-                            if reading.status == Status::Ok && !certain {
-                                reading.status = Status::Inferred;
-                            }
-                            let raw = if certain || raw == unit.printed { raw } else { unit.printed.clone() };
-                            out.cells.push(Cell { table, row, col, raw: Some(raw), reading, line: Some(line) });
-                        }
-                        emitted[r] = true;
+            let Some(c) = pick else {
+                let what = if unit.candidates.is_empty() {
+                    "no reading fits".to_string()
+                } else {
+                    format!("{} readings fit", unit.candidates.len())
+                };
+                out.warnings.push(format!(
+                    "line {}: values [{}] for {}: {what}; left missing",
+                    unit.line,
+                    unit.printed,
+                    rows_named(table, &unit.rows)
+                ));
+                continue;
+            };
+            let reading = &unit.candidates[*c];
+            let certain = unit.beside_label && unit.candidates.len() == 1 && reading.as_printed;
+            let mut cells = reading.cells.iter();
+            for &r in &unit.rows {
+                let row = &table.rows[r];
+                for col in &row.cols {
+                    let (raw, line) = cells.next().cloned().unwrap_or_default();
+                    let mut reading = value::read(&raw);
+                    if reading.status == Status::Ok && !certain {
+                        reading.status = Status::Inferred;
                     }
+                    let raw = if certain { raw } else { unit.printed.clone() };
+                    out.cells.push(Cell { table, row, col, raw: Some(raw), reading, line: Some(line) });
                 }
-                None => {
-                    let what = if unit.candidates.is_empty() {
-                        "no reading fits".to_string()
-                    } else {
-                        format!("{} readings fit", unit.candidates.len())
-                    };
-                    out.warnings.push(format!(
-                        "line {}: values [{}] for {}: {what}; left missing",
-                        unit.line,
-                        unit.printed,
-                        rows_named(table, &unit.rows)
-                    ));
-                }
+                emitted[r] = true;
             }
         }
         let missing: Vec<&Row> = plan.iter().filter(|&&r| !emitted[r]).map(|&r| &table.rows[r]).collect();
@@ -395,6 +397,22 @@ impl Doc<'_, '_> {
         let first = out.cells.len() - plan.iter().map(|&r| table.rows[r].cols.len()).sum::<usize>();
         out.cells[first..].sort_by_key(order);
     }
+}
+
+/// A reading's numbers; blank and dash count as 0, as in the checks.
+fn numbers(reading: &Reading) -> Vec<Option<f64>> {
+    reading
+        .cells
+        .iter()
+        .map(|(raw, _)| {
+            let read = value::read(raw);
+            match read.status {
+                Status::Ok | Status::Inferred => read.value,
+                Status::Blank | Status::Dash => Some(0.0),
+                Status::Invalid | Status::Missing => None,
+            }
+        })
+        .collect()
 }
 
 fn rows_named(table: &Table, rows: &[usize]) -> String {
@@ -424,35 +442,27 @@ fn emit_missing<'t>(table: &'t Table, rows: &[&'t Row], line: Option<u32>, out: 
 /// readings that fits the identities agrees on. An identity every
 /// combination breaks is the document's own inconsistency and decides
 /// nothing.
-fn choose(table: &Table, grid: &Grid, units: &[Unit], checks: &[&Check]) -> Vec<Option<usize>> {
-    let open: Vec<usize> = (0..units.len()).filter(|&u| units[u].candidates.len() > 1).collect();
+fn choose(identities: &Identities, units: &[Unit], values: &[Vec<Vec<Option<f64>>>]) -> Vec<Option<usize>> {
     let mut chosen: Vec<Option<usize>> = units.iter().map(|u| (u.candidates.len() == 1).then_some(0)).collect();
-    if open.is_empty() {
-        return chosen;
-    }
+    let open: Vec<usize> = (0..units.len()).filter(|&u| units[u].candidates.len() > 1).collect();
     let combinations = open.iter().try_fold(1usize, |n, &u| n.checked_mul(units[u].candidates.len()));
-    if combinations.is_none_or(|n| n > JOINT_CAP) {
+    if open.is_empty() || combinations.is_none_or(|n| n > JOINT_CAP) {
         return chosen;
     }
-    let mut base = grid.clone();
-    for (unit, pick) in units.iter().zip(&chosen) {
+    let slots: Vec<Vec<usize>> = units.iter().map(|u| identities.slots_of(&u.rows)).collect();
+    let mut grid = vec![None; identities.size];
+    for (u, pick) in chosen.iter().enumerate() {
         if let Some(c) = pick {
-            base.fill(table, &unit.rows, &unit.candidates[*c]);
+            identities.fill(&mut grid, &slots[u], &values[u][*c]);
         }
     }
-    let mut tried: Vec<(Vec<usize>, Vec<(usize, String)>)> = Vec::new();
+    let mut tried: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
     let mut pick = vec![0; open.len()];
     loop {
-        let mut g = base.clone();
         for (&u, &c) in open.iter().zip(&pick) {
-            g.fill(table, &units[u].rows, &units[u].candidates[c]);
+            identities.fill(&mut grid, &slots[u], &values[u][c]);
         }
-        let broken: Vec<(usize, String)> = checks
-            .iter()
-            .enumerate()
-            .flat_map(|(k, check)| g.failing(table, check, None).into_iter().map(move |i| (k, i)))
-            .collect();
-        tried.push((pick.clone(), broken));
+        tried.push((pick.clone(), identities.broken(&grid)));
         // Next combination, like an odometer.
         let mut i = 0;
         while i < open.len() {
@@ -467,10 +477,10 @@ fn choose(table: &Table, grid: &Grid, units: &[Unit], checks: &[&Check]) -> Vec<
             break;
         }
     }
-    let always_broken: Vec<&(usize, String)> =
-        tried[0].1.iter().filter(|b| tried.iter().all(|(_, broken)| broken.contains(b))).collect();
+    let always_broken: Vec<usize> =
+        tried[0].1.iter().copied().filter(|b| tried.iter().all(|(_, broken)| broken.contains(b))).collect();
     let fitting: Vec<&Vec<usize>> =
-        tried.iter().filter(|(_, broken)| broken.iter().all(|b| always_broken.contains(&b))).map(|(p, _)| p).collect();
+        tried.iter().filter(|(_, broken)| broken.iter().all(|b| always_broken.contains(b))).map(|(p, _)| p).collect();
     if let Some(first_fit) = fitting.first() {
         for (k, &u) in open.iter().enumerate() {
             if fitting.iter().all(|p| p[k] == first_fit[k]) {
@@ -481,122 +491,142 @@ fn choose(table: &Table, grid: &Grid, units: &[Unit], checks: &[&Check]) -> Vec<
     chosen
 }
 
-/// A table's values by row and column; `None` where unknown.
-#[derive(Clone)]
-struct Grid {
-    /// Per template row: present in the document's plan.
-    present: Vec<bool>,
-    values: Vec<Vec<Option<f64>>>,
+/// One instance of a check (a row or a column): two sums of cells.
+struct Identity {
+    lhs: Vec<(usize, bool)>,
+    rhs: Vec<(usize, bool)>,
+    /// A row check: it ties the cells of one row.
+    within_row: bool,
 }
 
-impl Grid {
-    fn new(table: &Table, plan: &[usize]) -> Grid {
-        let mut present = vec![false; table.rows.len()];
-        for &r in plan {
-            present[r] = true;
+/// A table's identities over its cells, numbered row by row ("slots"),
+/// for the rows the document prints.
+struct Identities {
+    /// Each template row's first slot.
+    offsets: Vec<usize>,
+    size: usize,
+    list: Vec<Identity>,
+}
+
+impl Identities {
+    fn new(table: &Table, plan: &[usize], checks: &[&Check]) -> Identities {
+        let mut offsets = Vec::with_capacity(table.rows.len());
+        let mut size = 0;
+        for row in &table.rows {
+            offsets.push(size);
+            size += row.cols.len();
         }
-        Grid { present, values: table.rows.iter().map(|r| vec![None; r.cols.len()]).collect() }
-    }
-
-    fn fill(&mut self, table: &Table, rows: &[usize], reading: &Reading) {
-        let mut cells = reading.cells.iter();
-        for &r in rows {
-            for slot in self.values[r].iter_mut().take(table.rows[r].cols.len()) {
-                let read = cells.next().map(|(raw, _)| value::read(raw));
-                *slot = read.and_then(|v| match v.status {
-                    Status::Ok | Status::Inferred => v.value,
-                    Status::Blank | Status::Dash => Some(0.0),
-                    Status::Invalid | Status::Missing => None,
-                });
-            }
-        }
-    }
-
-    fn get(&self, table: &Table, row: &str, col: &str) -> Option<f64> {
-        let r = table.rows.iter().enumerate().position(|(i, x)| self.present[i] && x.code == row)?;
-        let c = table.rows[r].cols.iter().position(|x| x.code == col)?;
-        self.values[r][c]
-    }
-
-    /// Whether row `r` takes part in row check `check`.
-    fn checked(&self, table: &Table, check: &Check, r: usize) -> bool {
-        let row = &table.rows[r];
-        (check.rows.is_empty() || check.rows.contains(&row.code))
-            && check.lhs.iter().all(|t| t.prefix || row.cols.iter().any(|c| c.code == t.code))
-    }
-
-    /// The instances (rows or columns) of `check` that fail where every
-    /// operand is known; row checks only over `rows` when given.
-    fn failing(&self, table: &Table, check: &Check, rows: Option<&[usize]>) -> Vec<String> {
-        let codes_matching =
-            |codes: &mut dyn Iterator<Item = &str>, term: &crate::validate::rules::Term| -> Vec<String> {
-                codes
-                    .filter(|c| {
-                        if term.prefix {
-                            c.starts_with(&term.code) && !check.named.contains(*c)
-                        } else {
-                            *c == term.code
-                        }
-                    })
-                    .map(str::to_string)
-                    .collect()
-            };
-        let side = |terms: &[crate::validate::rules::Term], fixed: &str| -> Option<f64> {
-            let mut total = 0.0;
-            let mut seen = 0;
-            for term in terms {
-                let codes = match check.each {
-                    Each::Col => codes_matching(
-                        &mut table
-                            .rows
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| self.present[*i])
-                            .map(|(_, r)| r.code.as_str()),
-                        term,
-                    ),
-                    Each::Row => {
-                        let row = table.rows.iter().find(|r| r.code == fixed)?;
-                        codes_matching(&mut row.cols.iter().map(|c| c.code.as_str()), term)
+        let present = |code: &str| plan.iter().copied().find(|&r| table.rows[r].code == code);
+        let slot = |r: usize, col: &str| table.rows[r].cols.iter().position(|c| c.code == col).map(|c| offsets[r] + c);
+        let matching = |check: &Check, term: &crate::validate::rules::Term, codes: &[&str]| -> Vec<String> {
+            codes
+                .iter()
+                .filter(|c| {
+                    if term.prefix {
+                        c.starts_with(&term.code) && !check.named.contains(**c)
+                    } else {
+                        **c == term.code
                     }
-                };
-                for code in codes {
-                    let v = match check.each {
-                        Each::Col => self.get(table, &code, fixed)?,
-                        Each::Row => self.get(table, fixed, &code)?,
+                })
+                .map(|c| c.to_string())
+                .collect()
+        };
+        let mut list = Vec::new();
+        for check in checks {
+            let side = |terms: &[crate::validate::rules::Term], fixed: &str| -> Option<Vec<(usize, bool)>> {
+                let mut out = Vec::new();
+                for term in terms {
+                    let codes: Vec<&str> = match check.each {
+                        Each::Col => plan.iter().map(|&r| table.rows[r].code.as_str()).collect(),
+                        Each::Row => table.rows[present(fixed)?].cols.iter().map(|c| c.code.as_str()).collect(),
                     };
-                    total += if term.negative { -v } else { v };
-                    seen += 1;
-                }
-            }
-            (seen > 0).then_some(total)
-        };
-        let instances: Vec<&str> = match check.each {
-            Each::Row => (0..table.rows.len())
-                .filter(|&r| self.present[r] && self.checked(table, check, r))
-                .filter(|r| rows.is_none_or(|rows| rows.contains(r)))
-                .map(|r| table.rows[r].code.as_str())
-                .collect(),
-            Each::Col => {
-                let mut cols: Vec<&str> = Vec::new();
-                for row in &table.rows {
-                    for col in &row.cols {
-                        if !cols.contains(&col.code.as_str()) {
-                            cols.push(&col.code);
-                        }
+                    let matched = matching(check, term, &codes);
+                    if !term.prefix && matched.is_empty() {
+                        return None;
+                    }
+                    for code in matched {
+                        let at = match check.each {
+                            Each::Col => slot(present(&code)?, fixed)?,
+                            Each::Row => slot(present(fixed)?, &code)?,
+                        };
+                        out.push((at, term.negative));
                     }
                 }
-                cols
+                (!out.is_empty()).then_some(out)
+            };
+            let instances: Vec<String> = match check.each {
+                Each::Row => plan
+                    .iter()
+                    .map(|&r| &table.rows[r])
+                    .filter(|row| check.rows.is_empty() || check.rows.contains(&row.code))
+                    .map(|row| row.code.clone())
+                    .collect(),
+                Each::Col => {
+                    let mut cols: Vec<String> = Vec::new();
+                    for &r in plan {
+                        for col in &table.rows[r].cols {
+                            if !cols.contains(&col.code) {
+                                cols.push(col.code.clone());
+                            }
+                        }
+                    }
+                    cols
+                }
+            };
+            for fixed in instances {
+                if let (Some(lhs), Some(rhs)) = (side(&check.lhs, &fixed), side(&check.rhs, &fixed)) {
+                    list.push(Identity { lhs, rhs, within_row: check.each == Each::Row });
+                }
             }
-        };
-        instances
-            .into_iter()
-            .filter(|fixed| match (side(&check.lhs, fixed), side(&check.rhs, fixed)) {
-                (Some(l), Some(r)) => (l - r).abs() > 1e-6 * l.abs().max(r.abs()).max(1.0),
-                _ => false,
-            })
-            .map(str::to_string)
+        }
+        Identities { offsets, size, list }
+    }
+
+    fn slots_of(&self, rows: &[usize]) -> Vec<usize> {
+        rows.iter().flat_map(|&r| self.offsets[r]..self.offsets.get(r + 1).copied().unwrap_or(self.size)).collect()
+    }
+
+    /// The identities whose every cell lies in `slots`.
+    fn within(&self, slots: &[usize]) -> Vec<usize> {
+        (0..self.list.len())
+            .filter(|&i| self.list[i].lhs.iter().chain(&self.list[i].rhs).all(|(s, _)| slots.contains(s)))
             .collect()
+    }
+
+    /// Whether a row identity ties the cells of every row in `rows`: only
+    /// then may a repeated value stand for several cells.
+    fn confirm(&self, rows: &[usize], own: &[usize]) -> bool {
+        rows.iter().all(|&r| {
+            let slots = self.slots_of(&[r]);
+            own.iter().any(|&i| {
+                let identity = &self.list[i];
+                identity.within_row && identity.lhs.iter().chain(&identity.rhs).any(|(s, _)| slots.contains(s))
+            })
+        })
+    }
+
+    fn fill(&self, grid: &mut [Option<f64>], slots: &[usize], values: &[Option<f64>]) {
+        for (&s, v) in slots.iter().zip(values) {
+            grid[s] = *v;
+        }
+    }
+
+    /// Whether identity `i` holds in `grid`; one with an unknown cell does.
+    fn holds_in(&self, i: usize, grid: &[Option<f64>]) -> bool {
+        let sum = |terms: &[(usize, bool)]| {
+            terms
+                .iter()
+                .try_fold(0.0, |total, &(s, negative)| grid[s].map(|v| if negative { total - v } else { total + v }))
+        };
+        match (sum(&self.list[i].lhs), sum(&self.list[i].rhs)) {
+            (Some(l), Some(r)) => (l - r).abs() <= 1e-6 * l.abs().max(r.abs()).max(1.0),
+            _ => true,
+        }
+    }
+
+    /// The identities `grid` breaks.
+    fn broken(&self, grid: &[Option<f64>]) -> Vec<usize> {
+        (0..self.list.len()).filter(|&i| !self.holds_in(i, grid)).collect()
     }
 }
 

@@ -12,11 +12,17 @@ use anyhow::{Context, Result};
 
 use crate::config::Reference;
 use crate::template::{Table, Template};
+use crate::tokenize::flow::Mode;
 use crate::tokenize::Layout;
 
 /// The layouts synth writes, in turn.
 pub const LAYOUTS: [Layout; 5] =
     [Layout::Html, Layout::CellLines, Layout::TabRows, Layout::PipeCells, Layout::Markdown];
+
+/// The layouts crawlers hand over, written by `xxgk synth --crawler`: tags
+/// stripped, PDF text, one text node per line.
+pub const CRAWLER_LAYOUTS: [Layout; 3] =
+    [Layout::Flow(Mode::Fused), Layout::Flow(Mode::Spaced), Layout::Flow(Mode::NodeLines)];
 
 /// A cell as printed.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +94,11 @@ pub fn document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Docume
         misprint(&mut values, &mut rng);
     }
     Document { agency, year, template, layout, gbk: index % 4 == 3, values }
+}
+
+/// Document `index` of a corpus made with `seed`, in one of the crawler layouts.
+pub fn crawler_document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Document<'t> {
+    Document { layout: CRAWLER_LAYOUTS[index % CRAWLER_LAYOUTS.len()], ..document(reference, seed, index) }
 }
 
 /// Adds one to a random printed number, as a report with an arithmetic error would.
@@ -173,15 +184,16 @@ pub fn encode(doc: &Document) -> (Vec<u8>, &'static str) {
     (bytes, ext)
 }
 
-/// Writes `n` documents and `ground-truth.csv` into `out`.
-pub fn write_corpus(reference: &Reference, n: usize, seed: u64, out: &Path) -> Result<()> {
+/// Writes `n` documents and `ground-truth.csv` into `out`, in the crawler
+/// layouts when `crawler` is set.
+pub fn write_corpus(reference: &Reference, n: usize, seed: u64, crawler: bool, out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let truth_path = out.join("ground-truth.csv");
     let mut truth =
         csv::Writer::from_path(&truth_path).with_context(|| format!("cannot create {}", truth_path.display()))?;
     truth.write_record(["file", "table", "row", "col", "value"])?;
     for index in 0..n {
-        let doc = document(reference, seed, index);
+        let doc = if crawler { crawler_document(reference, seed, index) } else { document(reference, seed, index) };
         let (bytes, ext) = encode(&doc);
         let name = format!(
             "{index:06}-{}-{}{}.{ext}",

@@ -4,6 +4,7 @@
 
 use super::{Document, Printed};
 use crate::template::Table;
+use crate::tokenize::flow::Mode;
 use crate::tokenize::Layout;
 
 /// A printed table cell with its spans.
@@ -55,7 +56,12 @@ pub fn render(doc: &Document) -> (String, &'static str) {
         Layout::Markdown => (text(&title, &sections, &grids, markdown_table), "md"),
         Layout::CellLines => (text(&title, &sections, &grids, cell_lines_table), "txt"),
         Layout::TabRows => (text(&title, &sections, &grids, tab_rows_table), "txt"),
-        Layout::PipeCells | Layout::Flow(_) => (text(&title, &sections, &grids, pipe_cells_table), "txt"),
+        Layout::PipeCells => (text(&title, &sections, &grids, pipe_cells_table), "txt"),
+        Layout::Flow(Mode::Fused) => (text(&title, &sections, &grids, fused_table), "txt"),
+        Layout::Flow(Mode::Spaced) => (text(&title, &sections, &grids, pdf_text_table), "txt"),
+        Layout::Flow(Mode::NodeLines) => {
+            (collapse_equal_lines(&text(&title, &sections, &grids, node_lines_table)), "txt")
+        }
     }
 }
 
@@ -298,6 +304,65 @@ fn pipe_cells_table(grid: &Grid) -> String {
         }
     }
     out
+}
+
+/// Tags stripped: every cell's text run together, the table on one line.
+fn fused_table(grid: &Grid) -> String {
+    let cells: String = grid.iter().flatten().map(|c| c.text.as_str()).collect();
+    cells + "\n"
+}
+
+/// One text node per line: empty cells leave no line.
+fn node_lines_table(grid: &Grid) -> String {
+    grid.iter().flatten().filter(|c| !c.text.is_empty()).map(|c| format!("{}\n", c.text)).collect()
+}
+
+/// Runs of equal lines collapsed into one, as the crawler writes them.
+fn collapse_equal_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last: Option<&str> = None;
+    for line in text.lines() {
+        if last != Some(line) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        last = Some(line);
+    }
+    out
+}
+
+/// Labels longer than this wrap in PDF text, and their values print on the
+/// line before the wrapped label.
+const PDF_LABEL_WRAP_CHARS: usize = 14;
+
+/// PDF text: a row's cells on one line, space-separated, empty cells gone.
+/// A long label wraps: its values print first, then the label in two lines
+/// (as a PDF's reading order puts them), a page footer now and then.
+fn pdf_text_table(grid: &Grid) -> String {
+    let mut out = String::new();
+    for (i, row) in grid.iter().enumerate() {
+        let texts: Vec<&str> = row.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect();
+        let labels: Vec<&str> = texts.iter().copied().filter(|t| !is_number(t)).collect();
+        let values: Vec<&str> = texts.iter().copied().filter(|t| is_number(t)).collect();
+        let long = labels.last().filter(|l| l.chars().count() > PDF_LABEL_WRAP_CHARS && !values.is_empty());
+        match long {
+            Some(label) => {
+                let cut = label.char_indices().nth(PDF_LABEL_WRAP_CHARS).map_or(label.len(), |(b, _)| b);
+                let before = &labels[..labels.len() - 1];
+                out.push_str(&format!("{}\n", values.join(" ")));
+                out.push_str(&format!("{}\n{}\n", [before, &[&label[..cut]]].concat().join(" "), &label[cut..]));
+            }
+            None => out.push_str(&format!("{}\n", texts.join(" "))),
+        }
+        if i % 17 == 16 {
+            out.push_str(&format!("- {} -\n", i / 17 + 2));
+        }
+    }
+    out
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
 /// A Markdown pipe table; spanned positions are empty cells.
