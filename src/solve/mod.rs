@@ -31,7 +31,7 @@ use crate::value::{self, Reading as CellReading, Status};
 const MAX_LABEL_BYTES: usize = 600;
 
 /// Readings listed per row or run of rows before it counts as unsolvable.
-const READINGS_CAP: usize = 5_000;
+const READINGS_CAP: usize = 2_000;
 
 /// Combinations of ambiguous rows tried against a table's arithmetic.
 const JOINT_CAP: usize = 50_000;
@@ -48,7 +48,7 @@ pub fn solve<'t>(text: &str, mode: Mode, catalog: &'t Catalog) -> Alignment<'t> 
         .map(|p| if p.is_value || p.text.len() > MAX_LABEL_BYTES { no_keys.clone() } else { label::keys_of(&p.text) })
         .collect();
     let template = align::detect_template(&keys, catalog);
-    let mut doc = Doc { pieces: &pieces, keys: &keys, mode, template, boundary: Vec::new() };
+    let mut doc = Doc { pieces: &pieces, keys: &keys, mode, template, boundary: Vec::new(), drops_empty: false };
     doc.boundary = (0..pieces.len()).map(|i| doc.starts_label(i)).collect();
 
     // Locate every table, in template order, before reading any.
@@ -61,7 +61,11 @@ pub fn solve<'t>(text: &str, mode: Mode, catalog: &'t Catalog) -> Alignment<'t> 
         }
         places.push(place);
     }
+    doc.drops_empty = doc.drops_empty_cells(&places);
     let mut out = Solution { cells: Vec::new(), warnings: Vec::new(), trace: Vec::new() };
+    if doc.drops_empty {
+        out.trace.push("empty cells leave no trace in this text: they may stand anywhere in a row".to_string());
+    }
     let mut tables_found = Vec::new();
     for (t, table) in template.tables.iter().enumerate() {
         let end = places[t + 1..].iter().find_map(Place::first).unwrap_or(pieces.len());
@@ -79,6 +83,8 @@ struct Doc<'d, 't> {
     template: &'t Template,
     /// Per piece: it starts a label (see `starts_label`).
     boundary: Vec<bool>,
+    /// The text leaves no trace of an empty cell (see `drops_empty_cells`).
+    drops_empty: bool,
 }
 
 /// Where a table was found.
@@ -144,6 +150,28 @@ impl Doc<'_, '_> {
         rows.next().is_none().then_some(row)
     }
 
+    /// Whether empty cells vanish from this text: a row label with no value
+    /// before the next label, or (fused) fewer digits than the row has
+    /// cells. PDF text always drops them, and reads rows by their count.
+    fn drops_empty_cells(&self, places: &[Place]) -> bool {
+        self.mode != Mode::Spaced
+            && self.template.tables.iter().zip(places).any(|(table, place)| {
+                let Place::Chain(chain) = place else { return false };
+                chain.iter().any(|&(r, at)| {
+                    let row = &table.rows[r];
+                    let values = self.values_after(at, self.pieces.len());
+                    let printed: usize = values
+                        .iter()
+                        .map(|&v| {
+                            self.pieces[v].text.chars().filter(|c| c.is_ascii_digit() || readings::is_dash(*c)).count()
+                        })
+                        .sum();
+                    row.replaces.is_empty()
+                        && (values.is_empty() || (self.mode == Mode::Fused && printed < row.cols.len()))
+                })
+            })
+    }
+
     /// The longest chain of row labels in template order at or after `from`.
     fn chain(&self, table: &Table, from: usize) -> Place {
         let hits: Vec<(usize, usize)> =
@@ -192,8 +220,13 @@ impl Doc<'_, '_> {
     /// label text between them is passed over, except in fused text, where
     /// text after a value is always the next label run in with its header.
     fn values_after(&self, at: usize, end: usize) -> Vec<usize> {
-        let mut values = Vec::new();
+        let mut values: Vec<usize> = Vec::new();
         for i in at + 1..end {
+            // PDF text prints a row on one line; a line of values below a
+            // label may be the next row's, printed before its wrapped label.
+            if self.mode == Mode::Spaced && !values.is_empty() && self.pieces[i].line != self.pieces[values[0]].line {
+                break;
+            }
             if self.pieces[i].is_value {
                 values.push(i);
             } else if self.boundary[i] || (self.mode == Mode::Fused && !values.is_empty()) {
@@ -268,7 +301,11 @@ impl Doc<'_, '_> {
         for (k, &r) in plan.iter().enumerate() {
             let Some(at) = label_at(r) else { continue };
             let values = self.values_after(at, end);
-            if values.is_empty() {
+            // PDF text prints a row's values on its label's line or, when the
+            // label wraps, on a line of their own before or after it: only
+            // values on the label's line are surely its own.
+            let own_line = |v: &usize| self.mode != Mode::Spaced || self.pieces[*v].line == self.pieces[at].line;
+            if !values.first().is_some_and(own_line) {
                 continue;
             }
             let unit = self.unit(table, &[r], &values, true, self.pieces[at].line);
@@ -288,7 +325,10 @@ impl Doc<'_, '_> {
             while k < plan.len() && anchored[k].is_none() {
                 k += 1;
             }
-            let after = run_start.checked_sub(1).and_then(|p| anchored[p]).map_or(chain[0].1, |(_, last)| last + 1);
+            // Before the first anchored row, values may precede the first label,
+            // back to the heading or label before it.
+            let table_start = (0..chain[0].1).rev().find(|&i| self.boundary[i]).map_or(0, |i| i + 1);
+            let after = run_start.checked_sub(1).and_then(|p| anchored[p]).map_or(table_start, |(_, last)| last + 1);
             let before = anchored.get(k).copied().flatten().map_or(end, |(label, _)| label);
             let taken = |i: usize| anchored.iter().flatten().any(|&(l, v)| (l..=v).contains(&i));
             let values: Vec<usize> = (after..before).filter(|&i| self.pieces[i].is_value && !taken(i)).collect();
@@ -305,7 +345,12 @@ impl Doc<'_, '_> {
         let cells: usize = rows.iter().map(|&r| table.rows[r].cols.len()).sum();
         let chunks = self.chunks(values);
         let printed = chunks.iter().map(|c| c.text).collect::<Vec<_>>().join(" ");
-        let candidates = readings::read_all(&chunks, cells, self.mode, READINGS_CAP).unwrap_or_default();
+        let candidates = if self.drops_empty {
+            readings::read_all_with_empty_cells(&chunks, cells, self.mode, READINGS_CAP)
+        } else {
+            readings::read_all(&chunks, cells, self.mode, READINGS_CAP)
+        };
+        let candidates = candidates.unwrap_or_default();
         Unit { rows: rows.to_vec(), line, printed, candidates, beside_label }
     }
 

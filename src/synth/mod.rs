@@ -96,9 +96,24 @@ pub fn document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Docume
     Document { agency, year, template, layout, gbk: index % 4 == 3, values }
 }
 
-/// Document `index` of a corpus made with `seed`, in one of the crawler layouts.
+/// Document `index` of a corpus made with `seed`, in one of the crawler
+/// layouts. Its empty cells are printed one way throughout (0, blank or a
+/// dash), as real reports print them: these layouts drop an empty cell's
+/// place, so a row mixing printed zeros with empty cells cannot be read.
 pub fn crawler_document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Document<'t> {
-    Document { layout: CRAWLER_LAYOUTS[index % CRAWLER_LAYOUTS.len()], ..document(reference, seed, index) }
+    let mut doc =
+        Document { layout: CRAWLER_LAYOUTS[index % CRAWLER_LAYOUTS.len()], ..document(reference, seed, index) };
+    let empty = match index / CRAWLER_LAYOUTS.len() % 4 {
+        0 => Printed::Blank,
+        1 => Printed::Dash,
+        _ => Printed::Number(0),
+    };
+    for cell in doc.values.iter_mut().flatten().flatten() {
+        if matches!(cell, Printed::Number(0) | Printed::Blank | Printed::Dash) {
+            *cell = empty.clone();
+        }
+    }
+    doc
 }
 
 /// Adds one to a random printed number, as a report with an arithmetic error would.

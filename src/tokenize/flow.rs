@@ -47,7 +47,7 @@ pub fn detect(text: &str) -> Mode {
     let (mut bare, mut spaced) = (0, 0);
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let values = words.iter().rev().take_while(|w| is_number(w)).count();
+        let values = words.iter().rev().take_while(|w| is_value(w)).count();
         if words.len() == 1 && values == 1 {
             bare += 1;
         } else if values >= 3 {
@@ -63,8 +63,13 @@ pub fn detect(text: &str) -> Mode {
     }
 }
 
-fn is_number(word: &str) -> bool {
-    word.bytes().any(|b| b.is_ascii_digit()) && value::read(word).status == Status::Ok
+/// A number or a dash standing for an empty cell.
+fn is_value(word: &str) -> bool {
+    match value::read(word).status {
+        Status::Ok => word.bytes().any(|b| b.is_ascii_digit()),
+        Status::Dash => true,
+        _ => false,
+    }
 }
 
 /// The text as pieces, page footers (`- 3 -`, `第3页`) left out.
@@ -153,6 +158,21 @@ fn split_line(text: &str, line: u32, out: &mut Vec<Piece>) {
             let value_start = if start > 0 && matches!(chars[start - 1].1, '增' | '减') { start - 1 } else { start };
             push(byte(text_start), byte(value_start), false, out);
             push(byte(value_start), byte(end), true, out);
+            text_start = end;
+            i = end;
+            continue;
+        }
+        // A dash stands for an empty cell: `—`, or `-` and `/` standing alone.
+        let alone = |j: usize| at(j).is_none_or(char::is_whitespace);
+        let dash =
+            matches!(c, '—' | '－' | '–' | '―') || (matches!(c, '-' | '/') && alone(i + 1) && (i == 0 || alone(i - 1)));
+        if dash && !(matches!(c, '-' | '－') && at(i + 1).is_some_and(is_digit)) {
+            let mut end = i + 1;
+            while at(end) == Some(c) {
+                end += 1;
+            }
+            push(byte(text_start), byte(i), false, out);
+            push(byte(i), byte(end), true, out);
             text_start = end;
             i = end;
             continue;
@@ -246,6 +266,11 @@ mod tests {
     }
 
     #[test]
+    fn dashes_are_values() {
+        assert_eq!(split("行政强制 — 3 ——\n/"), [label("行政强制"), value("—"), value("3"), value("——"), value("/")]);
+    }
+
+    #[test]
     fn page_footers_are_dropped() {
         assert_eq!(
             split("- 3 -\n第 4 页\n8.属于行政查询事项 0 0"),
@@ -258,5 +283,6 @@ mod tests {
         assert_eq!(detect(&"规章\n0\n".repeat(8)), Mode::NodeLines);
         assert_eq!(detect(&"规章 0 0 0\n".repeat(8)), Mode::Spaced);
         assert_eq!(detect("规章000规范性文件898989"), Mode::Fused);
+        assert_eq!(detect(&"规章 — 3 —\n".repeat(8)), Mode::Spaced);
     }
 }
