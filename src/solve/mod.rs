@@ -483,49 +483,76 @@ fn emit_missing<'t>(table: &'t Table, rows: &[&'t Row], line: Option<u32>, out: 
     }
 }
 
-/// Per unit, the reading the arithmetic leaves: the one every combination of
-/// readings that fits the identities agrees on. An identity every
-/// combination breaks is the document's own inconsistency and decides
-/// nothing.
+/// Per unit, the reading the arithmetic leaves. First each identity in turn
+/// drops the readings no combination satisfying it uses (until nothing
+/// changes); then the combinations of what is left are tried together, and
+/// a unit takes the reading every combination that fits agrees on. An
+/// identity no combination satisfies is the document's own inconsistency and
+/// decides nothing.
 fn choose(identities: &Identities, units: &[Unit], values: &[Vec<Vec<Option<f64>>>]) -> Vec<Option<usize>> {
-    let mut chosen: Vec<Option<usize>> = units.iter().map(|u| (u.candidates.len() == 1).then_some(0)).collect();
-    let open: Vec<usize> = (0..units.len()).filter(|&u| units[u].candidates.len() > 1).collect();
-    let combinations = open.iter().try_fold(1usize, |n, &u| n.checked_mul(units[u].candidates.len()));
-    if open.is_empty() || combinations.is_none_or(|n| n > JOINT_CAP) {
+    let slots: Vec<Vec<usize>> = units.iter().map(|u| identities.slots_of(&u.rows)).collect();
+    let mut owner = vec![None; identities.size];
+    for (u, unit_slots) in slots.iter().enumerate() {
+        for &s in unit_slots {
+            owner[s] = Some(u);
+        }
+    }
+    let mut alive: Vec<Vec<usize>> = units.iter().map(|u| (0..u.candidates.len()).collect()).collect();
+    let mut grid = vec![None; identities.size];
+    loop {
+        let mut changed = false;
+        for i in 0..identities.list.len() {
+            let mut involved: Vec<usize> = identities.cells_of(i).filter_map(|s| owner[s]).collect();
+            involved.sort_unstable();
+            involved.dedup();
+            if involved.iter().all(|&u| alive[u].len() <= 1) {
+                continue;
+            }
+            let fitting = combinations(&involved, &alive, JOINT_CAP, &mut |pick| {
+                for (&u, &c) in involved.iter().zip(pick) {
+                    identities.fill(&mut grid, &slots[u], &values[u][c]);
+                }
+                identities.holds_in(i, &grid)
+            });
+            let Some(fitting) = fitting.filter(|f| !f.is_empty()) else { continue };
+            for (k, &u) in involved.iter().enumerate() {
+                let before = alive[u].len();
+                alive[u].retain(|c| fitting.iter().any(|pick| pick[k] == *c));
+                changed |= alive[u].len() != before;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut chosen: Vec<Option<usize>> = alive.iter().map(|a| (a.len() == 1).then(|| a[0])).collect();
+    let open: Vec<usize> = (0..units.len()).filter(|&u| alive[u].len() > 1).collect();
+    if open.is_empty() {
         return chosen;
     }
-    let slots: Vec<Vec<usize>> = units.iter().map(|u| identities.slots_of(&u.rows)).collect();
-    let mut grid = vec![None; identities.size];
     for (u, pick) in chosen.iter().enumerate() {
         if let Some(c) = pick {
             identities.fill(&mut grid, &slots[u], &values[u][*c]);
         }
     }
-    let mut tried: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
-    let mut pick = vec![0; open.len()];
-    loop {
-        for (&u, &c) in open.iter().zip(&pick) {
+    let mut broken_by: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    let tried = combinations(&open, &alive, JOINT_CAP, &mut |pick| {
+        for (&u, &c) in open.iter().zip(pick) {
             identities.fill(&mut grid, &slots[u], &values[u][c]);
         }
-        tried.push((pick.clone(), identities.broken(&grid)));
-        // Next combination, like an odometer.
-        let mut i = 0;
-        while i < open.len() {
-            pick[i] += 1;
-            if pick[i] < units[open[i]].candidates.len() {
-                break;
-            }
-            pick[i] = 0;
-            i += 1;
-        }
-        if i == open.len() {
-            break;
-        }
+        broken_by.push((pick.to_vec(), identities.broken(&grid)));
+        true
+    });
+    if tried.is_none() || broken_by.is_empty() {
+        return chosen;
     }
     let always_broken: Vec<usize> =
-        tried[0].1.iter().copied().filter(|b| tried.iter().all(|(_, broken)| broken.contains(b))).collect();
-    let fitting: Vec<&Vec<usize>> =
-        tried.iter().filter(|(_, broken)| broken.iter().all(|b| always_broken.contains(b))).map(|(p, _)| p).collect();
+        broken_by[0].1.iter().copied().filter(|b| broken_by.iter().all(|(_, broken)| broken.contains(b))).collect();
+    let fitting: Vec<&Vec<usize>> = broken_by
+        .iter()
+        .filter(|(_, broken)| broken.iter().all(|b| always_broken.contains(b)))
+        .map(|(p, _)| p)
+        .collect();
     if let Some(first_fit) = fitting.first() {
         for (k, &u) in open.iter().enumerate() {
             if fitting.iter().all(|p| p[k] == first_fit[k]) {
@@ -534,6 +561,42 @@ fn choose(identities: &Identities, units: &[Unit], values: &[Vec<Vec<Option<f64>
         }
     }
     chosen
+}
+
+/// Every combination of the `alive` readings of `units` (as reading numbers,
+/// one per unit) for which `keep` says yes; `None` when there are more than
+/// `cap` combinations to try.
+fn combinations(
+    units: &[usize],
+    alive: &[Vec<usize>],
+    cap: usize,
+    keep: &mut dyn FnMut(&[usize]) -> bool,
+) -> Option<Vec<Vec<usize>>> {
+    let total = units.iter().try_fold(1usize, |n, &u| n.checked_mul(alive[u].len()))?;
+    if total > cap || total == 0 {
+        return (total == 0).then(Vec::new);
+    }
+    let mut kept = Vec::new();
+    let mut at = vec![0; units.len()];
+    loop {
+        let pick: Vec<usize> = units.iter().zip(&at).map(|(&u, &k)| alive[u][k]).collect();
+        if keep(&pick) {
+            kept.push(pick);
+        }
+        // Next combination, like an odometer.
+        let mut i = 0;
+        while i < units.len() {
+            at[i] += 1;
+            if at[i] < alive[units[i]].len() {
+                break;
+            }
+            at[i] = 0;
+            i += 1;
+        }
+        if i == units.len() {
+            return Some(kept);
+        }
+    }
 }
 
 /// One instance of a check (a row or a column): two sums of cells.
@@ -625,6 +688,11 @@ impl Identities {
             }
         }
         Identities { offsets, size, list }
+    }
+
+    /// The cells identity `i` sums.
+    fn cells_of(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.list[i].lhs.iter().chain(&self.list[i].rhs).map(|&(s, _)| s)
     }
 
     fn slots_of(&self, rows: &[usize]) -> Vec<usize> {
