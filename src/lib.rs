@@ -4,6 +4,9 @@
 //!  discover ──► read ──► decode ──► tokenize ──► align ──► report ──► sink
 //!  (files)     (bytes)   (text)    (tokens,     (cells vs  (metadata,  (Parquet,
 //!                                  per layout)  template)  sections)   manifest)
+//!                                      └ flow ──► solve ──┘
+//!                          (text without cell boundaries: labels and values,
+//!                           read by the template's arithmetic)
 //!  └ ingest: discovery and reading on the main thread, parsing on a rayon
 //!    pool, writing on one writer thread, batch by batch in input order.
 //! ```
