@@ -33,8 +33,13 @@ const MAX_LABEL_BYTES: usize = 600;
 /// Readings listed per row or run of rows before it counts as unsolvable.
 const READINGS_CAP: usize = 2_000;
 
-/// Combinations of ambiguous rows tried against a table's arithmetic.
-const JOINT_CAP: usize = 50_000;
+/// Combinations of ambiguous rows tried against one identity, or all of a
+/// table's together.
+const JOINT_CAP: usize = 10_000;
+
+/// Passes over a table's identities, each dropping readings, before the
+/// combinations left are tried together.
+const NARROWING_PASSES: usize = 8;
 
 /// Shortest label prefix (in characters) that names a row by itself, for
 /// labels a PDF cut short (`5.要求行政机关确认或重` …).
@@ -499,7 +504,7 @@ fn choose(identities: &Identities, units: &[Unit], values: &[Vec<Vec<Option<f64>
     }
     let mut alive: Vec<Vec<usize>> = units.iter().map(|u| (0..u.candidates.len()).collect()).collect();
     let mut grid = vec![None; identities.size];
-    loop {
+    for _ in 0..NARROWING_PASSES {
         let mut changed = false;
         for i in 0..identities.list.len() {
             let mut involved: Vec<usize> = identities.cells_of(i).filter_map(|s| owner[s]).collect();

@@ -155,7 +155,8 @@ fn split_line(text: &str, line: u32, out: &mut Vec<Piece>) {
             } else if next == Some('元') {
                 end += 1;
             }
-            let value_start = if start > 0 && matches!(chars[start - 1].1, '增' | '减') { start - 1 } else { start };
+            let signed_word = start > text_start && matches!(chars[start - 1].1, '增' | '减');
+            let value_start = if signed_word { start - 1 } else { start };
             push(byte(text_start), byte(value_start), false, out);
             push(byte(value_start), byte(end), true, out);
             text_start = end;
