@@ -256,8 +256,14 @@ struct Scan<'p, 'i> {
     style_hides: bool,
 }
 
-/// Whether a `style` value hides its element (`display: none`).
+/// Whether a `style` value hides its element (`display: none`). Word
+/// exports write long styles on every cell: most name neither property, and
+/// are passed over without a copy.
 fn hides(style: &[u8]) -> bool {
+    let names = |name: &[u8]| memchr::memmem::find(style, name).is_some();
+    if ![b"display" as &[u8], b"DISPLAY", b"visibility", b"VISIBILITY"].into_iter().any(names) {
+        return false;
+    }
     let compact: Vec<u8> = style.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase).collect();
     compact.windows(12).any(|w| w == b"display:none") || compact.windows(17).any(|w| w == b"visibility:hidden")
 }
