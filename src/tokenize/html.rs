@@ -53,7 +53,8 @@ pub fn tokenize(text: &str) -> (Vec<Token>, Option<String>) {
         tag_name: Vec::new(),
         last_start_tag: Vec::new(),
         attribute: Vec::new(),
-        style_hides: false,
+        attribute_is_style: None,
+        style: Vec::new(),
     };
     // The emitter yields no tokens of its own (`Infallible`): driving the
     // tokenizer to the end does all the work, and reading a `&str` cannot fail.
@@ -251,17 +252,21 @@ struct Scan<'p, 'i> {
     tag_name: Vec<u8>,
     /// The last start tag's name, which ends raw text such as a script.
     last_start_tag: Vec<u8>,
-    /// The current attribute's name, and whether the tag's style hides it.
+    /// The current attribute's name; whether it is `style`, once known; the
+    /// start tag's style, read for `display:none`.
     attribute: Vec<u8>,
-    style_hides: bool,
+    attribute_is_style: Option<bool>,
+    style: Vec<u8>,
 }
 
-/// Whether a `style` value hides its element (`display: none`). Word
-/// exports write long styles on every cell: most name neither property, and
-/// are passed over without a copy.
+/// Whether a `style` value hides its element (`display: none`). Most
+/// styles hide nothing and are passed over without a copy.
 fn hides(style: &[u8]) -> bool {
-    let names = |name: &[u8]| memchr::memmem::find(style, name).is_some();
-    if ![b"display" as &[u8], b"DISPLAY", b"visibility", b"VISIBILITY"].into_iter().any(names) {
+    let says = |word: &[u8]| {
+        memchr::memchr2_iter(word[0], word[0].to_ascii_uppercase(), style)
+            .any(|i| style.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word)))
+    };
+    if !says(b"none") && !says(b"hidden") {
         return false;
     }
     let compact: Vec<u8> = style.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase).collect();
@@ -306,7 +311,7 @@ impl Emitter for Scan<'_, '_> {
     fn init_start_tag(&mut self) {
         self.is_end_tag = false;
         self.tag_name.clear();
-        self.style_hides = false;
+        self.style.clear();
     }
 
     fn init_end_tag(&mut self) {
@@ -325,7 +330,8 @@ impl Emitter for Scan<'_, '_> {
         }
         std::mem::swap(&mut self.last_start_tag, &mut self.tag_name);
         let (lines, tag_start) = (&mut self.lines, self.tag_start);
-        self.page.start_tag(&self.last_start_tag, self.style_hides, || lines.at(tag_start))
+        let hidden = !self.style.is_empty() && hides(&self.style);
+        self.page.start_tag(&self.last_start_tag, hidden, || lines.at(tag_start))
     }
 
     fn current_is_appropriate_end_tag_token(&mut self) -> bool {
@@ -347,14 +353,16 @@ impl Emitter for Scan<'_, '_> {
     fn set_self_closing(&mut self) {}
     fn init_attribute(&mut self) {
         self.attribute.clear();
+        self.attribute_is_style = None;
     }
     fn push_attribute_name(&mut self, name: &[u8]) {
         self.attribute.extend_from_slice(name);
     }
-    // Only `style` is read, a value (chunk) at a time.
+    // Only a start tag's `style` is kept; the value comes a piece at a time.
     fn push_attribute_value(&mut self, value: &[u8]) {
-        if !self.is_end_tag && self.attribute.eq_ignore_ascii_case(b"style") && hides(value) {
-            self.style_hides = true;
+        let (is_end_tag, attribute) = (self.is_end_tag, &self.attribute);
+        if *self.attribute_is_style.get_or_insert_with(|| !is_end_tag && attribute.eq_ignore_ascii_case(b"style")) {
+            self.style.extend_from_slice(value);
         }
     }
 }
