@@ -26,6 +26,16 @@ impl Status {
             .copied()
     }
 
+    /// The number the template's checks count for a cell read as `value`:
+    /// blank and dash cells count as 0; missing and invalid ones as nothing.
+    pub fn counted(self, value: Option<f64>) -> Option<f64> {
+        match self {
+            Status::Ok | Status::Inferred => Some(value.unwrap_or(0.0)),
+            Status::Blank | Status::Dash => Some(0.0),
+            Status::Missing | Status::Invalid => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",

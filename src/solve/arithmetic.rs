@@ -6,7 +6,7 @@ use super::readings::Reading;
 use super::Unit;
 use crate::template::Table;
 use crate::validate::rules::{Check, Each, Term};
-use crate::value::{self, Status};
+use crate::value;
 
 /// Combinations of ambiguous rows tried against one identity, or all of a
 /// table's together.
@@ -23,11 +23,7 @@ pub(super) fn numbers(reading: &Reading) -> Vec<Option<f64>> {
         .iter()
         .map(|(raw, _)| {
             let read = value::read(raw);
-            match read.status {
-                Status::Ok | Status::Inferred => read.value,
-                Status::Blank | Status::Dash => Some(0.0),
-                Status::Invalid | Status::Missing => None,
-            }
+            read.status.counted(read.value)
         })
         .collect()
 }

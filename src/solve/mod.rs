@@ -278,22 +278,17 @@ impl Doc<'_, '_> {
     /// The rows a chain says the table prints, and its units: rows beside
     /// their labels, and runs of the others with the values between.
     fn take_chain(&self, table: &Table, chain: &[(usize, usize)], end: usize) -> (Vec<usize>, Vec<Unit>) {
-        let located: Vec<usize> = chain.iter().map(|&(r, _)| r).collect();
-        let stand_in_found =
-            |row: &Row| located.iter().any(|&r| table.rows[r].code == row.code) && !row.replaces.is_empty();
-        let replaced_found = |row: &Row| located.iter().any(|&r| row.replaces.contains(&table.rows[r].code));
+        let located = |code: &str| chain.iter().any(|&(r, _)| table.rows[r].code == code);
         // An undivided row stands in for its parts only when no part is printed.
+        let stands_in =
+            |s: &Row| !s.replaces.is_empty() && located(&s.code) && !s.replaces.iter().any(|part| located(part));
         let plan: Vec<usize> = (0..table.rows.len())
             .filter(|&r| {
                 let row = &table.rows[r];
-                let active_stand_in = table
-                    .rows
-                    .iter()
-                    .any(|s| stand_in_found(s) && !replaced_found(s) && s.replaces.contains(&row.code));
-                if !row.replaces.is_empty() {
-                    stand_in_found(row) && !replaced_found(row)
+                if row.replaces.is_empty() {
+                    !table.rows.iter().any(|s| stands_in(s) && s.replaces.contains(&row.code))
                 } else {
-                    !active_stand_in
+                    stands_in(row)
                 }
             })
             .collect();
@@ -317,6 +312,9 @@ impl Doc<'_, '_> {
             }
         }
         // Runs of rows without their own values, read from what lies between.
+        // Before the first anchored row, values may precede the first label,
+        // back to the heading or label before it.
+        let table_start = (0..chain[0].1).rev().find(|&i| self.boundary[i]).map_or(0, |i| i + 1);
         let mut k = 0;
         while k < plan.len() {
             if anchored[k].is_some() {
@@ -327,9 +325,6 @@ impl Doc<'_, '_> {
             while k < plan.len() && anchored[k].is_none() {
                 k += 1;
             }
-            // Before the first anchored row, values may precede the first label,
-            // back to the heading or label before it.
-            let table_start = (0..chain[0].1).rev().find(|&i| self.boundary[i]).map_or(0, |i| i + 1);
             let after = run_start.checked_sub(1).and_then(|p| anchored[p]).map_or(table_start, |(_, last)| last + 1);
             let before = anchored.get(k).copied().flatten().map_or(end, |(label, _)| label);
             let taken = |i: usize| anchored.iter().flatten().any(|&(l, v)| (l..=v).contains(&i));

@@ -148,10 +148,8 @@ fn side(check: &Check, terms: &[Term], fixed: &str, this: &Operands, previous: O
             let Some(operand) = source.get(&check.table, row, col) else {
                 return Side::Unreadable;
             };
-            let value = match operand.status {
-                Status::Ok | Status::Inferred => operand.value.unwrap_or(0.0),
-                Status::Blank | Status::Dash => 0.0,
-                Status::Missing | Status::Invalid => return Side::Unreadable,
+            let Some(value) = operand.status.counted(operand.value) else {
+                return Side::Unreadable;
             };
             all_blank &= operand.status == Status::Blank;
             line = line.or(operand.line);
