@@ -23,7 +23,7 @@ fn documents(reference: &Reference) -> Vec<(Layout, bool, Vec<u8>)> {
         .map(|layout| {
             let index = synth::LAYOUTS.iter().position(|l| l == layout).unwrap_or(0);
             let doc = synth::document(reference, 1, index);
-            let (bytes, ext) = synth::encode(&doc);
+            let (bytes, ext) = synth::encode(&doc).expect("synth writes the document");
             (*layout, ext == "html", bytes)
         })
         .collect()
@@ -65,7 +65,7 @@ fn stages(c: &mut Criterion) {
     let intakes: Vec<Intake> = (0..256)
         .map(|i| {
             let doc = synth::document(&reference, 2, i);
-            let (bytes, ext) = synth::encode(&doc);
+            let (bytes, ext) = synth::encode(&doc).expect("synth writes the document");
             let outcome = report::parse(&format!("doc-{i}"), &bytes, ext == "html", None, &reference);
             Intake::Read { outcome, version: Default::default() }
         })

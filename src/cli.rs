@@ -96,6 +96,10 @@ pub enum Command {
     Explain {
         /// The report to explain
         file: PathBuf,
+        /// Print the text xxgk reads instead, with line numbers: for a PDF or
+        /// Word file, the extracted text whose lines `source_line` counts
+        #[arg(long)]
+        text: bool,
     },
     /// Write the codebook of every table/row/col code (Markdown and CSV)
     Codebook {
@@ -174,8 +178,12 @@ pub fn run(opts: Opts) -> Result<i32> {
             print!("{}", crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?);
             Ok(0)
         }
-        Command::Explain { file } => {
+        Command::Explain { file, text: false } => {
             print!("{}", explain(&file, &reference)?);
+            Ok(0)
+        }
+        Command::Explain { file, text: true } => {
+            print!("{}", numbered_text(&file)?);
             Ok(0)
         }
         Command::CheckConfig => {
@@ -217,6 +225,23 @@ pub fn run(opts: Opts) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// What `xxgk explain --text` prints: each line of the text xxgk reads,
+/// after its number and, for a PDF, its page.
+fn numbered_text(file: &std::path::Path) -> Result<String> {
+    use std::fmt::Write;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let document = crate::extract::read(&bytes, crate::discover::is_html_path(file))
+        .map_err(|reason| anyhow::anyhow!("{}: {reason}", file.display()))?;
+    let mut out = String::new();
+    for (line, text) in (1u32..).zip(document.text.lines()) {
+        match crate::extract::page_of(&document.page_starts, line) {
+            Some(page) => writeln!(out, "{line}\tp{page}\t{text}")?,
+            None => writeln!(out, "{line}\t{text}")?,
+        }
+    }
+    Ok(out)
 }
 
 /// What `xxgk explain` prints: the layout, why each row was read as it

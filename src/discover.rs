@@ -1,7 +1,9 @@
 //! Discover: expands the inputs (files and folders, walked recursively) into
 //! the list of documents to read, in a stable order. Anything that cannot be
-//! listed becomes a reject rather than an abort.
+//! listed becomes a reject rather than an abort, and files whose extension
+//! is not read are counted by extension: every file seen is accounted for.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -15,11 +17,22 @@ pub struct Input {
     pub is_html: bool,
 }
 
-/// Expands `inputs`. Folders yield files whose extension is in `extensions`;
-/// files named explicitly are always read. Results keep the order of
-/// `inputs`, with each folder's files sorted by path, and list each path once.
-pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, Box<Reject>>> {
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Documents to read, or why a path could not be listed.
+    pub inputs: Vec<Result<Input, Box<Reject>>>,
+    /// Files in folders whose extension is not read, by extension (`.jpg`).
+    pub skipped: BTreeMap<String, u64>,
+}
+
+/// Expands `inputs`. Folders yield files whose extension is in `extensions`
+/// (the others are counted in `skipped`); files named explicitly are always
+/// read. Results keep the order of `inputs`, with each folder's files sorted
+/// by path, and list each path once.
+pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Found {
     let mut found = Vec::new();
+    let mut skipped = BTreeMap::new();
     for input in inputs {
         if input.is_file() {
             found.push(Ok(to_input(input)));
@@ -32,9 +45,13 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, 
         let mut entries: Vec<Result<Input, Box<Reject>>> = Vec::new();
         for entry in WalkDir::new(input).follow_links(true) {
             match entry {
-                Ok(e) if e.file_type().is_file() && has_extension(e.path(), extensions) => {
-                    entries.push(Ok(to_input(e.path())));
-                }
+                Ok(e) if e.file_type().is_file() => match extension(e.path()) {
+                    Some(ext) if extensions.contains(&ext) => entries.push(Ok(to_input(e.path()))),
+                    other => {
+                        let name = other.map_or_else(|| "(no extension)".to_string(), |ext| format!(".{ext}"));
+                        *skipped.entry(name).or_insert(0) += 1;
+                    }
+                },
                 Ok(_) => {}
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
@@ -57,7 +74,7 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Vec<Result<Input, 
     if inputs.len() > 1 {
         drop_repeats(&mut found);
     }
-    found
+    Found { inputs: found, skipped }
 }
 
 /// Keeps the first of each path: a file named twice, or inside two folders
@@ -95,8 +112,8 @@ pub fn is_html_path(path: &Path) -> bool {
     matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml")
 }
 
-fn has_extension(path: &Path, extensions: &[String]) -> bool {
-    path.extension().map(|e| e.to_string_lossy().to_lowercase()).is_some_and(|e| extensions.contains(&e))
+fn extension(path: &Path) -> Option<String> {
+    path.extension().map(|e| e.to_string_lossy().to_lowercase())
 }
 
 /// Boxed: a reject is three times the size of an input, and a run holds
@@ -117,7 +134,7 @@ mod tests {
 
     #[test]
     fn missing_input_is_a_reject() {
-        let found = discover(&[PathBuf::from("/nonexistent/xxgk")], &[]);
+        let found = discover(&[PathBuf::from("/nonexistent/xxgk")], &[]).inputs;
         assert_eq!(found[0].as_ref().unwrap_err().reason, "no such file or folder");
     }
 
@@ -126,7 +143,7 @@ mod tests {
         let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
         let one = samples.join("000002-tab_rows-gov2021.txt");
         let missing = PathBuf::from("/nonexistent/xxgk");
-        let found = discover(&[one.clone(), samples.clone(), missing.clone(), missing], &["txt".to_string()]);
+        let found = discover(&[one.clone(), samples.clone(), missing.clone(), missing], &["txt".to_string()]).inputs;
         let paths: Vec<PathBuf> = found.iter().map(|f| sort_key(f).to_path_buf()).collect();
         assert_eq!(paths.iter().filter(|p| **p == one).count(), 1);
         assert_eq!(paths[0], one);
@@ -135,5 +152,19 @@ mod tests {
             .unwrap()
             .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt"));
         assert_eq!(paths.len(), texts.count() + 1);
+    }
+
+    #[test]
+    fn files_not_read_are_counted_by_extension() {
+        let dir = std::env::temp_dir().join(format!("xxgk-discover-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for name in ["a.html", "b.JPG", "sub/c.jpg", "sub/d.zip", "README"] {
+            std::fs::write(dir.join(name), "x").unwrap();
+        }
+        let found = discover(std::slice::from_ref(&dir), &["html".to_string()]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found.inputs.len(), 1);
+        let skipped: Vec<(&str, u64)> = found.skipped.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(skipped, [("(no extension)", 1), (".jpg", 2), (".zip", 1)]);
     }
 }

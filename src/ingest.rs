@@ -3,6 +3,7 @@
 //! and commits the dataset. Every input ends as a report, a reject, or a
 //! file the dataset already holds unchanged.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -42,6 +43,8 @@ pub struct Summary {
     pub run: RunCounts,
     /// What the dataset holds after it.
     pub dataset: Counts,
+    /// Files in the input folders whose extension is not read, by extension.
+    pub skipped: BTreeMap<String, u64>,
     pub elapsed: Duration,
 }
 
@@ -65,7 +68,12 @@ impl std::fmt::Display for Summary {
             self.elapsed.as_secs_f64(),
             d.reports_ok + d.reports_partial,
             d.rejects,
-        )
+        )?;
+        if !self.skipped.is_empty() {
+            let counts: Vec<String> = self.skipped.iter().map(|(ext, n)| format!("{n} {ext}")).collect();
+            write!(f, "; skipped (extension not read): {}", counts.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -76,7 +84,8 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         Some(path) => Sidecar::load(path)?,
         None => Sidecar::default(),
     };
-    let inputs = discover::discover(&options.inputs, &settings.extensions);
+    let found = discover::discover(&options.inputs, &settings.extensions);
+    let inputs = found.inputs;
     let progress = progress_bar(inputs.len() as u64, options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
@@ -120,10 +129,11 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         config: settings.source.clone(),
         inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
         templates: reference.catalog.templates.iter().map(|t| t.code.clone()).collect(),
+        skipped_files: found.skipped.clone(),
         ..Manifest::default()
     };
     let written = dataset.commit(manifest)?;
-    Ok(Summary { run: written.this_run, dataset: written.counts, elapsed: started.elapsed() })
+    Ok(Summary { run: written.this_run, dataset: written.counts, skipped: found.skipped, elapsed: started.elapsed() })
 }
 
 /// Writes batches on a thread of its own while the workers parse the next:

@@ -1,12 +1,15 @@
 //! xxgk: statistics tables of 政府信息公开工作年度报告 to a Parquet dataset.
 //!
 //! ```text
-//!  discover ──► read ──► decode ──► tokenize ──► align ──► report ──► sink
-//!  (files)     (bytes)   (text)    (tokens,     (cells vs  (metadata,  (Parquet,
-//!                                  per layout)  template)  sections)   manifest)
-//!                                      └ flow ──► solve ──┘
-//!                          (text without cell boundaries: labels and values,
-//!                           read by the template's arithmetic)
+//!  discover ──► read ──► extract ──────────► align ──► report ──► sink
+//!  (files)     (bytes)   (by content:      (cells vs  (metadata,  (Parquet,
+//!                         text: decode,    template)  sections)   manifest)
+//!                         then tokenize;       │
+//!                         PDF: lines; Word:    │
+//!                         rows of cells)       │
+//!                                └ flow ──► solve ─┘
+//!                          (text without cell boundaries, PDF lines: labels
+//!                           and values, read by the template's arithmetic)
 //!  └ ingest: discovery and reading on the main thread, parsing on a rayon
 //!    pool, writing on one writer thread, batch by batch in input order.
 //! ```
@@ -22,6 +25,7 @@ pub mod config;
 pub mod decode;
 pub mod digest;
 pub mod discover;
+pub mod extract;
 pub mod ingest;
 pub mod label;
 pub mod meta;

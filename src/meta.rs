@@ -121,7 +121,15 @@ fn date(pattern: &Regex, text: &str) -> Option<String> {
 /// then `2023 年政府信息公开工作年度报告`) and a wrapped `年度报告` after it;
 /// or the start of a long line up to 年度报告.
 fn title_from_text(head: &[&str], rules: &AgencyRules) -> Option<String> {
-    let at = head.iter().position(|t| t.contains("政府信息公开") || t.contains("年度报告"))?;
+    // A line naming the whole report comes first: site navigation above it
+    // may already say 政府信息公开.
+    let names_report = |t: &&str| {
+        t.contains("政府信息公开") && t.contains("年度报告") && t.chars().count() <= MAX_TITLE_CHARS
+    };
+    let at = head
+        .iter()
+        .position(|t| names_report(t))
+        .or_else(|| head.iter().position(|t| t.contains("政府信息公开") || t.contains("年度报告")))?;
     // Crawler text opens with fields such as `标题: …`.
     let line =
         head[at].strip_prefix(CRAWLER_TITLE_FIELD).map_or(head[at], |rest| rest.trim_start_matches([':', '：', ' ']));

@@ -8,14 +8,15 @@ use regex::Regex;
 
 use crate::align::{self, Cell};
 use crate::config::Reference;
-use crate::decode;
+use crate::extract;
 use crate::meta::{self, Meta};
 use crate::region::{Region, Resolution};
 use crate::sections::{self, SectionText};
 use crate::sidecar::{self, Hints};
 use crate::solve;
 use crate::template::Template;
-use crate::tokenize::{self, Layout};
+use crate::tokenize::flow::Mode;
+use crate::tokenize::Layout;
 use crate::validate::{self, CheckResult, Operands, YearCells};
 use crate::value::Status;
 
@@ -42,12 +43,19 @@ pub struct Report<'t> {
     pub warnings: Vec<String>,
     /// Why each row was read as it was, for `xxgk explain` (not stored).
     pub trace: Vec<String>,
+    /// For a PDF, the line on which each page starts in the extracted text.
+    pub page_starts: Vec<u32>,
 }
 
 impl Report<'_> {
     /// Cells read as a number.
     pub fn cells_ok(&self) -> usize {
         self.cells.iter().filter(|c| c.reading.status == Status::Ok).count()
+    }
+
+    /// The page a source line is on, for paged documents.
+    pub fn page_of(&self, line: Option<u32>) -> Option<u32> {
+        extract::page_of(&self.page_starts, line?)
     }
 
     /// Check rows that failed and count against the report (soft checks excluded).
@@ -102,9 +110,6 @@ pub fn report_id(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex()[..32].to_string()
 }
 
-/// How much of the start of a file decides whether it is binary.
-const BINARY_SNIFF_BYTES: usize = 8192;
-
 static ATTACHMENT_LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)[^"'<>/\\]+\.(?:docx?|wps|pdf|xlsx?|ofd)\b"#).unwrap());
 
@@ -131,23 +136,22 @@ pub fn parse<'t>(
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return reject("empty file".to_string(), None);
     }
-    // UTF-16 text is full of NUL bytes; only its byte-order mark tells it from binary.
-    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
-    if !utf16 && bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
-        return reject("binary file (NUL bytes), not text".to_string(), None);
-    }
-    let decoded = decode::decode(bytes);
-    let tokens = tokenize::tokenize(&decoded.text, is_html);
+    let document = match extract::read(bytes, is_html) {
+        Ok(document) => document,
+        Err(reason) => return reject(reason, None),
+    };
+    let tokens = &document.tokens;
     let alignment = match tokens.layout {
-        Layout::Flow(mode) => solve::solve(&decoded.text, mode, catalog),
+        Layout::Flow(mode) => solve::solve(&document.text, mode, catalog),
+        Layout::Pdf => solve::solve(&document.text, Mode::Spaced, catalog),
         _ => align::align(&tokens.tokens, catalog),
     };
     if alignment.tables_found.is_empty() {
-        return reject(no_tables_reason(&decoded.text, tokens.layout), None);
+        return reject(no_tables_reason(&document.text, tokens.layout), None);
     }
     let mut warnings = Vec::new();
-    if decoded.had_errors {
-        warnings.push(format!("bytes invalid in {} were replaced", decoded.encoding));
+    if document.had_errors {
+        warnings.push(format!("bytes invalid in {} were replaced", document.encoding));
     }
     for table in &alignment.template.tables {
         if !alignment.tables_found.contains(&table.code.as_str()) {
@@ -175,7 +179,7 @@ pub fn parse<'t>(
     if let Some(hints) = hints {
         sidecar::apply(&mut meta, hints, &mut warnings);
     }
-    let region = match meta.agency.as_deref().map(|a| reference.divisions.resolve(a, &decoded.text)) {
+    let region = match meta.agency.as_deref().map(|a| reference.divisions.resolve(a, &document.text)) {
         Some(Resolution::Found(region)) => region,
         Some(Resolution::Ambiguous(codes)) => {
             let agency = meta.agency.as_deref().unwrap_or_default();
@@ -207,7 +211,7 @@ pub fn parse<'t>(
         report_id,
         source_path: source_path.to_string(),
         source_bytes: bytes.len() as u64,
-        encoding: decoded.encoding,
+        encoding: document.encoding,
         layout: tokens.layout,
         template: alignment.template,
         meta,
@@ -220,6 +224,7 @@ pub fn parse<'t>(
         year_cells: YearCells::new(alignment.template, &operands),
         status,
         warnings,
+        page_starts: document.page_starts,
     }))
 }
 

@@ -28,7 +28,7 @@ fn batch(schema: &SchemaRef, columns: Vec<ArrayRef>) -> Result<RecordBatch, Arro
     RecordBatch::try_new(schema.clone(), columns)
 }
 
-fn line(value: Option<u32>) -> Option<i32> {
+fn int32(value: Option<u32>) -> Option<i32> {
     value.map(|l| i32::try_from(l).unwrap_or(i32::MAX))
 }
 
@@ -50,6 +50,7 @@ pub fn cells(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
     let (mut row_label, mut col_label) = (string(|_, c| c.row.label.len()), string(|_, c| c.col.label.len()));
     let mut value = Float64Builder::with_capacity(rows);
     let mut source_line = Int32Builder::with_capacity(rows);
+    let mut source_page = Int32Builder::with_capacity(rows);
     for report in reports {
         for cell in &report.cells {
             id.append_value(&report.report_id);
@@ -65,7 +66,8 @@ pub fn cells(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
             unit.append_option(if cell.reading.status == Status::Missing { None } else { printed_unit });
             row_label.append_value(&cell.row.label);
             col_label.append_value(&cell.col.label);
-            source_line.append_option(line(cell.line));
+            source_line.append_option(int32(cell.line));
+            source_page.append_option(int32(report.page_of(cell.line)));
         }
     }
     batch(
@@ -84,6 +86,7 @@ pub fn cells(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
             Arc::new(row_label.finish()),
             Arc::new(col_label.finish()),
             Arc::new(source_line.finish()),
+            Arc::new(source_page.finish()),
         ],
     )
 }
@@ -214,7 +217,7 @@ pub fn rejects(rejects: &[&Reject], stamp: RunStamp) -> Result<RecordBatch, Arro
         id.append_option(r.report_id.as_deref());
         bytes.append_option(r.source_bytes.map(|b| i64::try_from(b).unwrap_or(i64::MAX)));
         reason.append_value(&r.reason);
-        line_no.append_option(line(r.line));
+        line_no.append_option(int32(r.line));
         parser.append_value(stamp.parser_version);
         ingested.append_value(stamp.ingested_at_micros);
     }

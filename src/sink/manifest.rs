@@ -1,6 +1,7 @@
 //! `manifest.json`: what the dataset holds, what its last run read, and
 //! with which versions.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -27,6 +28,8 @@ pub struct Manifest {
     pub counts: Counts,
     /// What this run read, skipped and wrote.
     pub this_run: RunCounts,
+    /// Files in the input folders whose extension is not read, by extension.
+    pub skipped_files: BTreeMap<String, u64>,
 }
 
 impl Manifest {

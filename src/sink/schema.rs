@@ -5,7 +5,7 @@ use std::sync::{Arc, LazyLock};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 /// Bumped on any breaking change to a column name, type or code.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// The partitioned tables (cells, reports, sections) carry `year` in their
 /// folder name (`year=2023`), not inside the files: pyarrow, and so pandas,
@@ -41,6 +41,8 @@ pub static CELLS: LazyLock<SchemaRef> = LazyLock::new(|| {
         utf8("row_label", false),
         utf8("col_label", false),
         Field::new("source_line", DataType::Int32, true),
+        // Not in the contract: the page of a PDF cell (null for other files).
+        Field::new("source_page", DataType::Int32, true),
     ]))
 });
 

@@ -5,6 +5,8 @@
 
 mod render;
 
+use render::Rendered;
+
 use std::io::Write;
 use std::path::Path;
 
@@ -16,8 +18,8 @@ use crate::tokenize::flow::Mode;
 use crate::tokenize::Layout;
 
 /// The layouts synth writes, in turn.
-pub const LAYOUTS: [Layout; 5] =
-    [Layout::Html, Layout::CellLines, Layout::TabRows, Layout::PipeCells, Layout::Markdown];
+pub const LAYOUTS: [Layout; 6] =
+    [Layout::Html, Layout::CellLines, Layout::TabRows, Layout::PipeCells, Layout::Markdown, Layout::Docx];
 
 /// The layouts crawlers hand over, written by `xxgk synth --crawler`: tags
 /// stripped, PDF text, one text node per line.
@@ -93,7 +95,9 @@ pub fn document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Docume
     if rng.u32(..ERROR_ONE_IN) == 0 {
         misprint(&mut values, &mut rng);
     }
-    Document { agency, year, template, layout, gbk: index % 4 == 3, values }
+    // Word files are XML in UTF-8 whatever the agency's site uses.
+    let gbk = index % 4 == 3 && layout != Layout::Docx;
+    Document { agency, year, template, layout, gbk, values }
 }
 
 /// Document `index` of a corpus made with `seed`, in one of the crawler
@@ -192,11 +196,29 @@ fn table_values(table: &Table, rng: &mut fastrand::Rng) -> Vec<Vec<Printed>> {
         .collect()
 }
 
-/// A document's file bytes (GBK when it is a GBK document) and extension.
-pub fn encode(doc: &Document) -> (Vec<u8>, &'static str) {
-    let (text, ext) = render::render(doc);
-    let bytes = if doc.gbk { encoding_rs::GBK.encode(&text).0.into_owned() } else { text.into_bytes() };
-    (bytes, ext)
+/// A document's file bytes (GBK when it is a GBK text document) and extension.
+pub fn encode(doc: &Document) -> Result<(Vec<u8>, &'static str)> {
+    Ok(match render::render(doc) {
+        Rendered::Text(text, ext) if doc.gbk => (encoding_rs::GBK.encode(&text).0.into_owned(), ext),
+        Rendered::Text(text, ext) => (text.into_bytes(), ext),
+        Rendered::WordXml(xml) => (docx_package(&xml)?, "docx"),
+    })
+}
+
+/// A `.docx`: the document part and the two parts Word needs to open it.
+fn docx_package(document_xml: &str) -> Result<Vec<u8>> {
+    const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in [("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELS), ("word/document.xml", document_xml)]
+    {
+        zip.start_file(name, options)?;
+        zip.write_all(content.as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
 }
 
 /// Writes `n` documents and `ground-truth.csv` into `out`, in the crawler
@@ -209,7 +231,7 @@ pub fn write_corpus(reference: &Reference, n: usize, seed: u64, crawler: bool, o
     truth.write_record(["file", "table", "row", "col", "value"])?;
     for index in 0..n {
         let doc = if crawler { crawler_document(reference, seed, index) } else { document(reference, seed, index) };
-        let (bytes, ext) = encode(&doc);
+        let (bytes, ext) = encode(&doc)?;
         let name = format!(
             "{index:06}-{}-{}{}.{ext}",
             doc.layout.as_str(),

@@ -44,14 +44,24 @@ enum Slot<'g> {
 
 type Grid = Vec<Vec<GridCell>>;
 
-/// The document's text and the file extension it is written with.
-pub fn render(doc: &Document) -> (String, &'static str) {
+/// What a document is written as.
+pub enum Rendered {
+    Text(String, &'static str),
+    /// `word/document.xml` of a `.docx`.
+    WordXml(String),
+}
+
+/// The document's text, or its Word XML, and the file extension it is written with.
+pub fn render(doc: &Document) -> Rendered {
     let mut rng = fastrand::Rng::with_seed(doc.year as u64 * 7919 + doc.agency.len() as u64);
     let grids: Vec<Grid> =
         doc.template.tables.iter().zip(&doc.values).map(|(table, values)| grid(table, values, &mut rng)).collect();
     let title = format!("{}{}年政府信息公开工作年度报告", doc.agency, doc.year);
     let sections = narrative(doc);
-    match doc.layout {
+    let (text, ext) = match doc.layout {
+        // synth writes no PDF or Word 97 file (they need fonts and an OLE
+        // writer); its attachment layout is Word .docx.
+        Layout::Docx | Layout::Pdf | Layout::Doc => return Rendered::WordXml(word_xml(&title, &sections, &grids)),
         Layout::Html => (html(doc, &title, &sections, &grids, &mut rng), "html"),
         Layout::Markdown => (text(&title, &sections, &grids, markdown_table), "md"),
         Layout::CellLines => (text(&title, &sections, &grids, cell_lines_table), "txt"),
@@ -62,7 +72,8 @@ pub fn render(doc: &Document) -> (String, &'static str) {
         Layout::Flow(Mode::NodeLines) => {
             (collapse_equal_lines(&text(&title, &sections, &grids, node_lines_table)), "txt")
         }
-    }
+    };
+    Rendered::Text(text, ext)
 }
 
 /// The six section headings and their prose; tables go after headings 二–四.
@@ -377,6 +388,51 @@ fn markdown_table(grid: &Grid) -> String {
     }
     out.push('\n');
     out
+}
+
+/// Word's `document.xml`: paragraphs, and tables as Word writes them, with
+/// `w:gridSpan` across columns and `w:vMerge` down rows.
+fn word_xml(title: &str, sections: &[(String, String)], grids: &[Grid]) -> String {
+    let paragraph = |text: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", xml_escape(text));
+    let mut body = paragraph(title);
+    for (i, (heading, prose)) in sections.iter().enumerate() {
+        body.push_str(&paragraph(heading));
+        if let Some(grid) = (1..=3).contains(&i).then(|| &grids[i - 1]) {
+            body.push_str("<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/></w:tblPr>");
+            for row in slots(grid) {
+                body.push_str("<w:tr>");
+                for slot in row {
+                    let (properties, text) = match slot {
+                        Slot::Cell(cell) => {
+                            let mut properties = String::new();
+                            if cell.colspan > 1 {
+                                properties.push_str(&format!("<w:gridSpan w:val=\"{}\"/>", cell.colspan));
+                            }
+                            if cell.rowspan > 1 {
+                                properties.push_str("<w:vMerge w:val=\"restart\"/>");
+                            }
+                            (properties, cell.text.as_str())
+                        }
+                        Slot::Covered => ("<w:vMerge/>".to_string(), ""),
+                        Slot::Spanned => continue,
+                    };
+                    body.push_str(&format!("<w:tc><w:tcPr>{properties}</w:tcPr>{}</w:tc>", paragraph(text)));
+                }
+                body.push_str("</w:tr>");
+            }
+            body.push_str("</w:tbl>");
+        }
+        for line in prose.lines() {
+            body.push_str(&paragraph(line));
+        }
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    )
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A scraped page: site chrome with a navigation table, Word-style markup,

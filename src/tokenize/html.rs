@@ -11,7 +11,7 @@
 
 use html5gum::{Emitter, Error, State, Tokenizer};
 
-use super::{Place, Token};
+use super::{clean, Place, Token};
 
 /// Tags whose start or end ends a block of prose (a `match`, which compiles
 /// to a few length and byte tests where a list was 22 comparisons per tag).
@@ -365,28 +365,6 @@ impl Emitter for Scan<'_, '_> {
             self.style.extend_from_slice(value);
         }
     }
-}
-
-/// Collapses runs of white space (including `&nbsp;`) and trims. Line breaks
-/// inside a cell are dropped: they split words of one label (`商业<br>企业`).
-fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    for c in text.chars() {
-        if c == '\n' || c == '\r' {
-            continue;
-        }
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

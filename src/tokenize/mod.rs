@@ -58,6 +58,12 @@ pub enum Layout {
     /// Text without cell boundaries (tags stripped, PDF text, one text node
     /// per line): read by the solver, not the aligner.
     Flow(flow::Mode),
+    /// A PDF's text layer, as lines (`extract`): read by the solver.
+    Pdf,
+    /// Word `.docx` tables, as rows of cells (`extract`).
+    Docx,
+    /// Word 97 `.doc` tables, as rows of cells (`extract`).
+    Doc,
 }
 
 impl Layout {
@@ -69,6 +75,9 @@ impl Layout {
             Layout::Markdown => "markdown",
             Layout::Html => "html",
             Layout::Flow(mode) => mode.layout_name(),
+            Layout::Pdf => "pdf",
+            Layout::Docx => "docx",
+            Layout::Doc => "doc",
         }
     }
 }
@@ -95,7 +104,7 @@ pub fn tokenize(text: &str, is_html: bool) -> Tokens {
         Layout::PipeCells => (pipe_cells::tokenize(text), None),
         Layout::Markdown => (markdown::tokenize(text), None),
         // Prose lines for the metadata and sections; the solver splits the text itself.
-        Layout::Flow(_) => (prose_lines(text), None),
+        Layout::Flow(_) | Layout::Pdf | Layout::Docx | Layout::Doc => (prose_lines(text), None),
     };
     Tokens { layout, tokens, title }
 }
@@ -147,6 +156,28 @@ pub(crate) fn prose_lines(text: &str) -> Vec<Token> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| Token { text: l.trim().to_string(), line: line_no(i), place: Place::Text })
         .collect()
+}
+
+/// Collapses runs of white space (including `&nbsp;`) and trims. Line breaks
+/// inside a cell are dropped: they split words of one label (`商业<br>企业`).
+pub(crate) fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c == '\n' || c == '\r' {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// 0-based line index to the 1-based line number, saturating on absurd input.

@@ -150,7 +150,7 @@ fn hostile_files_end_as_reports_or_rejects_and_good_files_are_unchanged() {
     let tmp = TempDir::new("hostile_files_end_as_reports_or_rejects_and_good_files_are_unchanged");
     let good = tmp.path().join("good");
     std::fs::create_dir_all(&good).unwrap();
-    for name in ["000000-html-gov2021.html", "000007-tab_rows-gov2019-gbk.txt", "000008-pipe_cells-gov2019.txt"] {
+    for name in ["000000-html-gov2021.html", "000007-cell_lines-gov2019-gbk.txt", "000009-pipe_cells-gov2019.txt"] {
         std::fs::copy(repo().join("data/samples").join(name), good.join(name)).unwrap();
     }
     let alone = tmp.path().join("alone");

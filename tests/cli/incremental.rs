@@ -59,7 +59,7 @@ fn carry_over_rows(out: &Path) -> usize {
 fn a_run_adds_what_is_new_and_replaces_what_changed() {
     let (tmp, input, out) = scratch("a_run_adds_what_is_new_and_replaces_what_changed");
     let samples = repo().join("data/samples");
-    for name in ["000001-cell_lines-gov2021.txt", "000002-tab_rows-gov2021.txt", "000005-html-gov2019.html"] {
+    for name in ["000001-cell_lines-gov2021.txt", "000002-tab_rows-gov2021.txt", "000006-html-gov2019.html"] {
         std::fs::copy(samples.join(name), input.join(name)).unwrap();
     }
     ingest(&[&input], &out);
@@ -75,7 +75,7 @@ fn a_run_adds_what_is_new_and_replaces_what_changed() {
     let changed = input.join("000002-tab_rows-gov2021.txt");
     let text = std::fs::read_to_string(&changed).unwrap();
     std::fs::write(&changed, text + "\n").unwrap();
-    let touched = File::options().write(true).open(input.join("000005-html-gov2019.html")).unwrap();
+    let touched = File::options().write(true).open(input.join("000006-html-gov2019.html")).unwrap();
     touched.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60)).unwrap();
     std::fs::copy(samples.join("000001-cell_lines-gov2021.txt"), input.join("zz-copy.txt")).unwrap();
     std::fs::write(input.join("zz-prose.txt"), "这是一段没有表格的文字。\n").unwrap();
@@ -117,8 +117,8 @@ fn a_run_adds_what_is_new_and_replaces_what_changed() {
     assert_eq!(dataset_rows(&out), before);
 
     // --full rebuilds from the files given alone.
-    ingest_full(&[&input.join("000005-html-gov2019.html")], &out);
-    assert_eq!(report_files(&out), ["000005-html-gov2019.html"]);
+    ingest_full(&[&input.join("000006-html-gov2019.html")], &out);
+    assert_eq!(report_files(&out), ["000006-html-gov2019.html"]);
 }
 
 #[test]

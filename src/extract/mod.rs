@@ -1,0 +1,154 @@
+//! Extract: a file's bytes to the text and tokens the aligner and solver
+//! read. The content decides the reader, not the file name (a PDF saved as
+//! `.html` is read as a PDF): text files are decoded and tokenized; PDFs
+//! give their text layer as lines, Word files their tables as rows. Every
+//! failure is a reason for a reject, never a panic.
+
+mod doc;
+mod docx;
+mod pdf;
+mod zip_limits;
+
+use crate::decode;
+use crate::tokenize::{self, Layout, Tokens};
+
+/// A document made readable.
+#[derive(Debug)]
+pub struct Document {
+    /// The text the cells' `source_line` counts in: the decoded file, or for
+    /// PDF and Word files the extracted text, one line per text line,
+    /// paragraph or table cell.
+    pub text: String,
+    pub tokens: Tokens,
+    /// What the text was: the character encoding of a text file, or the
+    /// text layer of a PDF or Word file.
+    pub encoding: &'static str,
+    /// Bytes that were not valid in that encoding were replaced by U+FFFD.
+    pub had_errors: bool,
+    /// For a PDF, the 1-based line on which each page starts.
+    pub page_starts: Vec<u32>,
+}
+
+/// The 1-based page of a line, given the line on which each page starts
+/// (none for a document without pages).
+pub fn page_of(page_starts: &[u32], line: u32) -> Option<u32> {
+    if page_starts.is_empty() {
+        return None;
+    }
+    let pages_started = page_starts.partition_point(|&start| start <= line);
+    u32::try_from(pages_started.max(1)).ok()
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Pdf,
+    Zip,
+    /// An OLE compound file: Word 97 `.doc` (or another old Office file).
+    Compound,
+    Text,
+}
+
+/// How far into a file the `%PDF-` marker may sit (readers accept junk before it).
+const PDF_MARKER_WINDOW: usize = 1024;
+
+/// How much of the start of a file decides whether text is binary.
+const BINARY_SNIFF_BYTES: usize = 8192;
+
+fn kind_of(bytes: &[u8]) -> Kind {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Kind::Zip
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Kind::Compound
+    } else if memchr::memmem::find(&bytes[..bytes.len().min(PDF_MARKER_WINDOW)], b"%PDF-").is_some() {
+        Kind::Pdf
+    } else {
+        Kind::Text
+    }
+}
+
+/// Reads `bytes` (`is_html` from the file name) into a [`Document`], or says
+/// why it cannot.
+pub fn read(bytes: &[u8], is_html: bool) -> Result<Document, String> {
+    match kind_of(bytes) {
+        Kind::Pdf => pdf::read(bytes),
+        Kind::Zip => docx::read(bytes),
+        Kind::Compound => doc::read(bytes),
+        Kind::Text => read_text(bytes, is_html),
+    }
+}
+
+fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
+    // UTF-16 text is full of NUL bytes; only its byte-order mark tells it from binary.
+    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
+    if !utf16 && bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+        return Err("binary file (NUL bytes), not text".to_string());
+    }
+    let decoded = decode::decode(bytes);
+    let tokens = tokenize::tokenize(&decoded.text, is_html);
+    Ok(Document {
+        text: decoded.text,
+        tokens,
+        encoding: decoded.encoding,
+        had_errors: decoded.had_errors,
+        page_starts: Vec::new(),
+    })
+}
+
+/// A document of tokens read out of a Word file: its text is the tokens'
+/// text, one per line, so each token's line is its place in that text.
+fn word_document(tokens: Vec<tokenize::Token>, layout: Layout) -> Document {
+    let mut text = String::new();
+    for token in &tokens {
+        text.push_str(&token.text);
+        text.push('\n');
+    }
+    Document {
+        text,
+        tokens: Tokens { layout, tokens, title: None },
+        encoding: "UTF-8",
+        had_errors: false,
+        page_starts: Vec::new(),
+    }
+}
+
+/// A cell's paragraphs joined as one text: words of one label run on, but
+/// two numbers stay apart (`3` and `5` are not `35`).
+fn join_cell_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+        let digits_meet = out.ends_with(|c: char| c.is_ascii_digit()) && line.starts_with(|c: char| c.is_ascii_digit());
+        if digits_meet {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_decides_the_reader() {
+        assert_eq!(kind_of(b"%PDF-1.7\n"), Kind::Pdf);
+        assert_eq!(kind_of(b"\xef\xbb\xbf  %PDF-1.4"), Kind::Pdf);
+        assert_eq!(kind_of(b"PK\x03\x04rest"), Kind::Zip);
+        assert_eq!(kind_of(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]), Kind::Compound);
+        assert_eq!(kind_of("<html>总计</html>".as_bytes()), Kind::Text);
+    }
+
+    #[test]
+    fn paragraphs_of_a_cell_run_on_but_numbers_stay_apart() {
+        assert_eq!(join_cell_lines("（二）部分公开\n（区分处理的）\n"), "（二）部分公开（区分处理的）");
+        assert_eq!(join_cell_lines("3\n5"), "3 5");
+    }
+
+    #[test]
+    fn pages_of_lines() {
+        let starts = [1, 40, 75];
+        assert_eq!([1, 39, 40, 74, 75, 900].map(|l| page_of(&starts, l)), [1, 1, 2, 2, 3, 3].map(Some));
+        assert_eq!(page_of(&[], 3), None);
+    }
+}

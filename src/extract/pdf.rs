@@ -1,0 +1,144 @@
+//! PDF: the text layer, read in-process by oxidize-pdf (it decodes the
+//! embedded CID fonts and the predefined Chinese CMaps these reports use),
+//! turned into lines: text runs grouped by baseline, ordered by x, with a
+//! space where the gap between two runs is wider than the gap inside a
+//! number. The lines are read like PDF text by the solver, which keeps its
+//! rules for wrapped labels, displaced values and page footers.
+
+use std::io::Cursor;
+
+use oxidize_pdf::parser::{PdfDocument, PdfReader};
+use oxidize_pdf::text::{ExtractionOptions, TextExtractor, TextFragment};
+
+use super::Document;
+use crate::tokenize::{self, Layout, Tokens};
+
+/// Pages read at most: an annual report has a dozen; a file with hundreds
+/// is not one, and the bound keeps the work per file bounded.
+pub const MAX_PAGES: u32 = 200;
+
+/// Text kept per page at most (the reader stops decoding past it).
+const MAX_PAGE_TEXT_BYTES: usize = 1 << 20;
+
+/// Two runs are on one line when their baselines differ by less than this
+/// share of the smaller font size.
+const SAME_LINE: f64 = 0.5;
+
+/// A gap wider than this share of the font size between a digit and its
+/// neighbour separates two cells (digits of one number are set touching).
+const DIGIT_GAP: f64 = 0.15;
+
+/// Between other characters, a gap wider than this share of the font size
+/// is a space: wider than the spacing inside a wrapped label.
+const WORD_GAP: f64 = 1.0;
+
+pub fn read(bytes: &[u8]) -> Result<Document, String> {
+    let reader = PdfReader::new(Cursor::new(bytes)).map_err(|e| format!("damaged PDF: {e}"))?;
+    // The reader has already tried the empty password, which opens the
+    // many reports that are encrypted only to forbid editing.
+    if reader.is_encrypted() && !reader.is_unlocked() {
+        return Err("encrypted PDF: it needs a password to open".to_string());
+    }
+    let document = PdfDocument::new(reader);
+    let pages = document.page_count().map_err(|e| format!("damaged PDF: {e}"))?;
+    if pages > MAX_PAGES {
+        return Err(format!("PDF has {pages} pages, above the limit of {MAX_PAGES}"));
+    }
+    let options = ExtractionOptions {
+        preserve_layout: true,
+        max_extracted_bytes: Some(MAX_PAGE_TEXT_BYTES),
+        ..ExtractionOptions::default()
+    };
+    let mut extractor = TextExtractor::with_options(options);
+    let mut lines = Vec::new();
+    let mut page_starts = Vec::new();
+    for page in 0..pages {
+        let extracted =
+            extractor.extract_from_page(&document, page).map_err(|e| format!("damaged PDF, page {}: {e}", page + 1))?;
+        page_starts.push(tokenize::line_no(lines.len()));
+        lines.extend(page_lines(extracted.fragments));
+    }
+    if lines.is_empty() {
+        return Err("no text layer (scanned PDF); OCR it first".to_string());
+    }
+    let text = lines.join("\n");
+    let tokens = tokenize::prose_lines(&text);
+    Ok(Document {
+        text,
+        tokens: Tokens { layout: Layout::Pdf, tokens, title: None },
+        encoding: "PDF text layer",
+        had_errors: false,
+        page_starts,
+    })
+}
+
+/// A page's runs as lines of text, top to bottom.
+fn page_lines(mut runs: Vec<TextFragment>) -> Vec<String> {
+    runs.retain(|r| !r.text.trim().is_empty() && r.x.is_finite() && r.y.is_finite() && r.font_size.is_finite());
+    // PDF y grows upwards.
+    runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut lines: Vec<Vec<&TextFragment>> = Vec::new();
+    for run in &runs {
+        match lines.last_mut() {
+            Some(line) if on_line(line[0], run) => line.push(run),
+            _ => lines.push(vec![run]),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|mut line| {
+            line.sort_by(|a, b| a.x.total_cmp(&b.x));
+            join(&line)
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn on_line(first: &TextFragment, run: &TextFragment) -> bool {
+    (first.y - run.y).abs() < SAME_LINE * first.font_size.min(run.font_size).max(1.0)
+}
+
+/// The runs of one line, left to right, with a space where they stand apart.
+fn join(line: &[&TextFragment]) -> String {
+    let mut text = String::new();
+    let mut end: Option<f64> = None;
+    for run in line {
+        let piece = run.text.trim();
+        if let (Some(end), Some(last), Some(next)) = (end, text.chars().last(), piece.chars().next()) {
+            let digits = last.is_ascii_digit() || next.is_ascii_digit();
+            let gap = if digits { DIGIT_GAP } else { WORD_GAP };
+            if run.x - end > gap * run.font_size.max(1.0) && !text.ends_with(' ') {
+                text.push(' ');
+            }
+        }
+        text.push_str(piece);
+        end = Some(end.map_or(run.x + run.width, |e: f64| e.max(run.x + run.width)));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, x: f64, y: f64, width: f64, size: f64) -> TextFragment {
+        TextFragment::new(text.to_string(), x, y, width, size, size)
+    }
+
+    #[test]
+    fn runs_become_lines_by_baseline_and_cells_by_gaps() {
+        let runs = vec![
+            run("21", 318.7, 346.7, 14.1, 14.1),
+            run("一、本年新收政府信息公开申请数量", 77.5, 348.1, 160.5, 10.0),
+            run("0", 352.2, 346.7, 7.0, 14.1),
+            run("（二）部分公开（区分处理的，只计这一情", 103.9, 283.0, 171.0, 9.0),
+            run("形，不", 279.5, 283.0, 27.0, 9.0),
+            run("1", 100.0, 200.0, 7.0, 14.0),
+            run("2", 107.2, 200.0, 7.0, 14.0),
+        ];
+        assert_eq!(
+            page_lines(runs),
+            ["一、本年新收政府信息公开申请数量 21 0", "（二）部分公开（区分处理的，只计这一情形，不", "12"]
+        );
+    }
+}
