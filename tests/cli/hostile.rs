@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::forge;
 use crate::{cells_by_file, ingest, reject_reasons, repo, report_files, TempDir};
 
 /// How a hostile file must end.
@@ -49,7 +50,45 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
     let with = |from: &str, to: &str| tab.replacen(from, to, 1).into_bytes();
     let new_row_value = tab.lines().find(|l| l.starts_with("一、本年新收")).unwrap().to_string();
     let text = |s: String| s.into_bytes();
-    vec![
+    let docx = std::fs::read(repo().join("data/samples/000005-docx-gov2021.docx")).unwrap();
+    let hello_pdf = forge::pdf("BT /F1 12 Tf 72 720 Td (Hello) Tj ET", false);
+    let document_xml = |body: Vec<u8>| ("word/document.xml".to_string(), body);
+    let mut attachments: Vec<(String, Vec<u8>, Ends)> = vec![
+        (
+            "scanned.pdf".into(),
+            forge::pdf("q 100 0 0 100 0 0 cm 0 0 m 1 1 l S Q", false),
+            Ends::Reject("no text layer (scanned PDF); OCR it first"),
+        ),
+        ("encrypted.pdf".into(), forge::pdf("BT /F1 12 Tf 72 720 Td (Hello) Tj ET", true), Ends::Reject("encrypted PDF")),
+        ("not-a-report.pdf".into(), hello_pdf.clone(), Ends::Reject("no statistics tables")),
+        ("truncated.pdf".into(), hello_pdf[..hello_pdf.len() / 2].to_vec(), Ends::Reject("PDF")),
+        ("pdf-header-only.pdf".into(), b"%PDF-1.7\n".to_vec(), Ends::Reject("damaged PDF")),
+        (
+            "zip-bomb.docx".into(),
+            forge::zip(&[document_xml(vec![b' '; 70 << 20])]),
+            Ends::Reject("unpacks to 73400320 bytes or more, above the limit"),
+        ),
+        (
+            "many-entries.docx".into(),
+            forge::zip(&(0..10_001).map(|i| (format!("{i}.xml"), Vec::new())).collect::<Vec<_>>()),
+            Ends::Reject("lists 10001 entries, above the limit"),
+        ),
+        (
+            "zip-not-word.docx".into(),
+            forge::zip(&[("a.txt".to_string(), b"x".to_vec())]),
+            Ends::Reject("not a Word .docx"),
+        ),
+        ("truncated.docx".into(), docx[..docx.len() / 2].to_vec(), Ends::Reject("damaged zip archive")),
+        ("broken-xml.docx".into(), forge::zip(&[document_xml(b"<w:document><w:body></w:p>".to_vec())]), Ends::Reject("damaged Word file")),
+        (
+            "truncated.doc".into(),
+            [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0; 504]].concat(),
+            Ends::Reject("unreadable Word 97 .doc"),
+        ),
+        // The content decides the reader, not the name.
+        ("word-saved-as.html".into(), docx.clone(), Ends::Report),
+    ];
+    let mut files = vec![
         ("empty.txt".into(), Vec::new(), Ends::Reject("empty file")),
         ("blank-lines.txt".into(), b"\n \r\n\t\n".to_vec(), Ends::Reject("empty file")),
         ("garbage.txt".into(), garbage, Ends::Reject("binary file")),
@@ -142,7 +181,9 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
             text(format!("{}{tab}", "一、本年新收政府信息公开申请数量\n".repeat(50_000))),
             Ends::Report,
         ),
-    ]
+    ];
+    files.append(&mut attachments);
+    files
 }
 
 #[test]
@@ -159,7 +200,7 @@ fn hostile_files_end_as_reports_or_rejects_and_good_files_are_unchanged() {
     let bad = tmp.path().join("bad");
     std::fs::create_dir_all(&bad).unwrap();
     let files = hostile_files();
-    assert!(files.len() >= 30);
+    assert!(files.len() >= 40);
     for (name, bytes, _) in &files {
         std::fs::write(bad.join(name), bytes).unwrap();
     }

@@ -17,6 +17,7 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 mod crawler_text;
+mod forge;
 mod hostile;
 mod incremental;
 mod metadata;
