@@ -123,12 +123,11 @@ fn date(pattern: &Regex, text: &str) -> Option<String> {
 fn title_from_text(head: &[&str], rules: &AgencyRules) -> Option<String> {
     // A line naming the whole report comes first: site navigation above it
     // may already say 政府信息公开.
-    let names_report = |t: &&str| {
-        t.contains("政府信息公开") && t.contains("年度报告") && t.chars().count() <= MAX_TITLE_CHARS
-    };
+    let names_report =
+        |t: &&str| t.contains("政府信息公开") && t.contains("年度报告") && t.chars().count() <= MAX_TITLE_CHARS;
     let at = head
         .iter()
-        .position(|t| names_report(t))
+        .position(names_report)
         .or_else(|| head.iter().position(|t| t.contains("政府信息公开") || t.contains("年度报告")))?;
     // Crawler text opens with fields such as `标题: …`.
     let line =

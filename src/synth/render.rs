@@ -393,7 +393,8 @@ fn markdown_table(grid: &Grid) -> String {
 /// Word's `document.xml`: paragraphs, and tables as Word writes them, with
 /// `w:gridSpan` across columns and `w:vMerge` down rows.
 fn word_xml(title: &str, sections: &[(String, String)], grids: &[Grid]) -> String {
-    let paragraph = |text: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", xml_escape(text));
+    let paragraph =
+        |text: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", xml_escape(text));
     let mut body = paragraph(title);
     for (i, (heading, prose)) in sections.iter().enumerate() {
         body.push_str(&paragraph(heading));

@@ -19,7 +19,12 @@ pub fn pdf(content: &str, encrypt: bool) -> Vec<u8> {
     if encrypt {
         let hex32 = "7A".repeat(32);
         objects.push(format!("<< /Filter /Standard /V 1 /R 2 /O <{hex32}> /U <{hex32}> /P -4 >>"));
-        trailer = format!("/Size {} /Root 1 0 R /Encrypt 6 0 R /ID [<{}> <{}>]", objects.len() + 1, "11".repeat(16), "11".repeat(16));
+        trailer = format!(
+            "/Size {} /Root 1 0 R /Encrypt 6 0 R /ID [<{}> <{}>]",
+            objects.len() + 1,
+            "11".repeat(16),
+            "11".repeat(16)
+        );
     }
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
@@ -39,9 +44,8 @@ pub fn pdf(content: &str, encrypt: bool) -> Vec<u8> {
 /// A zip of `entries` (name, bytes), deflated.
 pub fn zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
     for (name, bytes) in entries {
         zip.start_file(name.as_str(), options).unwrap();
         zip.write_all(bytes).unwrap();

@@ -59,7 +59,11 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
             forge::pdf("q 100 0 0 100 0 0 cm 0 0 m 1 1 l S Q", false),
             Ends::Reject("no text layer (scanned PDF); OCR it first"),
         ),
-        ("encrypted.pdf".into(), forge::pdf("BT /F1 12 Tf 72 720 Td (Hello) Tj ET", true), Ends::Reject("encrypted PDF")),
+        (
+            "encrypted.pdf".into(),
+            forge::pdf("BT /F1 12 Tf 72 720 Td (Hello) Tj ET", true),
+            Ends::Reject("encrypted PDF"),
+        ),
         ("not-a-report.pdf".into(), hello_pdf.clone(), Ends::Reject("no statistics tables")),
         ("truncated.pdf".into(), hello_pdf[..hello_pdf.len() / 2].to_vec(), Ends::Reject("PDF")),
         ("pdf-header-only.pdf".into(), b"%PDF-1.7\n".to_vec(), Ends::Reject("damaged PDF")),
@@ -79,7 +83,11 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
             Ends::Reject("not a Word .docx"),
         ),
         ("truncated.docx".into(), docx[..docx.len() / 2].to_vec(), Ends::Reject("damaged zip archive")),
-        ("broken-xml.docx".into(), forge::zip(&[document_xml(b"<w:document><w:body></w:p>".to_vec())]), Ends::Reject("damaged Word file")),
+        (
+            "broken-xml.docx".into(),
+            forge::zip(&[document_xml(b"<w:document><w:body></w:p>".to_vec())]),
+            Ends::Reject("damaged Word file"),
+        ),
         (
             "truncated.doc".into(),
             [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0; 504]].concat(),

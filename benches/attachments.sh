@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Attachment benchmark: documents/s for PDF and Word .docx beside HTML, in
+# one run on one machine, with the peak RSS of each.
+#   pdf:  N copies of the shared corpus's PDFs (../shared/corpus/real/*.pdf),
+#         each made distinct by a comment after %%EOF (readers ignore it);
+#   docx: N synthetic .docx reports (xxgk synth; every sixth layout is .docx);
+#   html: N synthetic HTML reports of the same run of synth, the baseline.
+# Each set is ingested with all cores (--full) RUNS times (default 3); the
+# fastest time and the highest RSS are kept: the machines are shared.
+# Usage: benches/attachments.sh [N]   (default 600; WORK=dir keeps the files)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-600}
+runs=${RUNS:-3}
+work=${WORK:-$(mktemp -d)}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/xxgk/target}"
+pdfs=(../shared/corpus/real/*.pdf)
+[ -f "${pdfs[0]}" ] || { echo "attachments: ../shared/corpus/real/*.pdf not found" >&2; exit 1; }
+[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
+
+cargo build --release --locked --quiet
+xxgk="$CARGO_TARGET_DIR/release/xxgk"
+
+if [ ! -d "$work/pdf" ]; then
+  echo "making $n documents of each kind in $work ..."
+  mkdir -p "$work/pdf" "$work/docx" "$work/html"
+  for i in $(seq "$n"); do
+    src=${pdfs[$((i % ${#pdfs[@]}))]}
+    { cat "$src"; printf '%% copy %d\n' "$i"; } >"$work/pdf/$i.pdf"
+  done
+  # synth draws HTML for most documents and .docx for about one in ten:
+  # write enough, then keep n of each.
+  "$xxgk" synth --n $((n * 14)) --seed 11 --out "$work/synth" 2>/dev/null
+  find "$work/synth" -name '*.docx' | head -n "$n" | xargs -I{} mv {} "$work/docx/"
+  find "$work/synth" -name '*.html' | head -n "$n" | xargs -I{} mv {} "$work/html/"
+  rm -rf "$work/synth"
+fi
+
+seconds_and_rss() { # seconds for the command and its peak resident set in MB
+  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
+  tail -1 "$work/time" | awk '{printf "%s %.0f", $1, $2 / 1024}'
+}
+min() { awk -v a="$1" -v b="$2" 'BEGIN {print (a == "" || b + 0 < a + 0) ? b : a}'; }
+max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a == "" || b + 0 > a + 0) ? b : a}'; }
+
+find "$work/pdf" "$work/docx" "$work/html" -type f -print0 | xargs -0 cat >/dev/null
+declare -A best rss
+for run in $(seq "$runs"); do
+  echo "run $run of $runs ..."
+  for kind in html pdf docx; do
+    read -r s r <<<"$(seconds_and_rss "$xxgk" ingest --quiet --full --out "$work/out-$kind" "$work/$kind")"
+    best[$kind]=$(min "${best[$kind]:-}" "$s") rss[$kind]=$(max "${rss[$kind]:-}" "$r")
+  done
+done
+
+count() { find "$work/$1" -type f | wc -l; }
+printf '\n%s cores; fastest of %s runs, highest RSS\n' "$(nproc)" "$runs"
+printf '%-6s %6s %8s %10s %12s %8s\n' kind files seconds "docs/s" "vs html" "RSS MB"
+html_rate=$(awk -v n="$(count html)" -v s="${best[html]}" 'BEGIN {print n / (s > 0 ? s : 0.001)}')
+for kind in html pdf docx; do
+  files=$(count "$kind")
+  awk -v k="$kind" -v n="$files" -v s="${best[$kind]}" -v h="$html_rate" -v r="${rss[$kind]}" 'BEGIN {
+    rate = n / (s > 0 ? s : 0.001); printf "%-6s %6d %8.2f %10.0f %11.2fx %8d\n", k, n, s, rate, rate / h, r }'
+done
+reports=$(find "$work/out-pdf/reports" -name '*.parquet' | wc -l)
+echo "(every PDF and .docx must be a report: see $work/out-*/rejects; $reports report files for pdf)"
