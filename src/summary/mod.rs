@@ -2,6 +2,9 @@
 //! that uses polars: it scans the Parquet tables lazily, joins cells with
 //! their reports, groups and sums. Blank and dash cells count as 0; missing
 //! and invalid cells are left out of sums and counted in `cells_missing`.
+//! A blank 总计 of table 三 beside non-zero applicant columns is not a 0:
+//! the checks read it as not reported, and the summaries read it as the sum
+//! of those columns, counted in `totals_from_parts`.
 
 mod presets;
 mod write;
@@ -87,7 +90,36 @@ fn cells_with_reports(data: &Path) -> Result<LazyFrame> {
         col("county"),
         col("admin_level"),
     ]);
+    let cells = with_totals_from_parts(cells);
     Ok(cells.join(reports, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left)))
+}
+
+/// Reads a blank 总计 cell of table 三 beside non-zero applicant columns as
+/// their sum, and marks it in `total_from_parts`: many reports leave the
+/// column blank in every outcome row, and a 0 would make every share 0.
+fn with_totals_from_parts(cells: LazyFrame) -> LazyFrame {
+    let row_keys = [col("report_id"), col("table"), col("row")];
+    let parts = cells
+        .clone()
+        .filter(col("table").eq(lit("requests")).and(col("col").neq(lit("total"))))
+        .group_by(row_keys.clone())
+        .agg([col("value").sum().alias("parts")]);
+    let from_parts = col("table")
+        .eq(lit("requests"))
+        .and(col("col").eq(lit("total")))
+        .and(col("status").eq(lit("blank")))
+        .and(col("parts").gt(lit(0.0)))
+        .fill_null(lit(false));
+    cells
+        .join(parts, row_keys.clone(), row_keys, JoinArgs::new(JoinType::Left))
+        .with_columns([from_parts.alias("total_from_parts")])
+        .with_columns([when(col("total_from_parts")).then(col("parts")).otherwise(col("value")).alias("value")])
+        .drop(cols(["parts"]))
+}
+
+/// How many cells summed were a blank 总计 read as the sum of its row.
+fn totals_from_parts() -> Expr {
+    col("total_from_parts").cast(DataType::Int64).sum().alias("totals_from_parts")
 }
 
 /// Whether `code` matches a glob such as `result.withheld.*`.

@@ -6,7 +6,10 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
-use super::{by_columns, cells_missing, cells_with_reports, glob_matches, scan, sorted, value_sum, SummaryOptions};
+use super::{
+    by_columns, cells_missing, cells_with_reports, glob_matches, scan, sorted, totals_from_parts, value_sum,
+    SummaryOptions,
+};
 use crate::template::Catalog;
 
 /// Every (table, row, col) code of every template version, in template
@@ -70,6 +73,7 @@ pub fn cells(data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result
         value_sum().alias("value"),
         col("report_id").n_unique().alias("reports"),
         cells_missing(),
+        totals_from_parts(),
     ]);
     Ok(sorted(grouped, &group_keys(options, &["order"])).drop(cols(["order"])))
 }
@@ -151,6 +155,7 @@ pub fn preset(name: &str, data: &Path, catalog: &Catalog, options: &SummaryOptio
                 .collect();
             aggs.push(col("report_id").n_unique().alias("reports"));
             aggs.push(cells_missing());
+            aggs.push(totals_from_parts());
             let keys = group_keys(options, &["measure_order", "measure"]);
             let grouped = requests_with_families(data, catalog)?
                 .group_by(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
@@ -167,6 +172,7 @@ pub fn preset(name: &str, data: &Path, catalog: &Catalog, options: &SummaryOptio
             ];
             aggs.extend(outcome.iter().map(|f| col("value").filter(col("measure").eq(lit(*f))).sum().alias(*f)));
             aggs.push(cells_missing());
+            aggs.push(totals_from_parts());
             let grouped = total_col
                 .group_by(by)
                 .agg(aggs)

@@ -12,7 +12,7 @@ use super::SummaryOptions;
 use crate::template::Catalog;
 
 /// Chinese headers of the summary's own columns.
-const HEADERS_ZH: [(&str, &str); 27] = [
+const HEADERS_ZH: [(&str, &str); 28] = [
     ("year", "年度"),
     ("province", "省"),
     ("city", "市"),
@@ -26,6 +26,7 @@ const HEADERS_ZH: [(&str, &str); 27] = [
     ("value", "数值"),
     ("reports", "报告数"),
     ("cells_missing", "缺失或无效单元格"),
+    ("totals_from_parts", "总计空白按分项求和"),
     ("report_id", "报告编号"),
     ("measure", "项目"),
     ("result_total", "办理结果总计"),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use arrow_array::{Array, Float64Array};
 
-use crate::{ingest, read_table, repo, strings, xxgk, TempDir};
+use crate::{ingest, read_table, repo, shared_corpus, strings, xxgk, TempDir};
 
 fn summary(out: &Path, args: &[&str]) -> String {
     let mut all = vec!["summary", "--data", out.to_str().unwrap()];
@@ -39,7 +39,7 @@ fn summaries_agree_with_the_cells() {
 
     let text = summary(&out, &["--by", "year", "--table", "requests", "--rows", "new", "--cols", "total"]);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("year,table,row,col,value,reports,cells_missing"));
+    assert_eq!(lines.next(), Some("year,table,row,col,value,reports,cells_missing,totals_from_parts"));
     let got: BTreeMap<i16, f64> = lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
@@ -76,6 +76,74 @@ fn summaries_agree_with_the_cells() {
     let wide = summary(&out, &["--wide"]);
     assert_eq!(wide.lines().count(), 1 + 16);
     assert!(wide.lines().next().unwrap().contains(",requests.new.total,"));
+}
+
+/// Outcome family of a row code of table 三, as the `outcomes` preset groups them.
+fn family(row: &str) -> Option<&'static str> {
+    let families = [
+        ("granted", "result.granted"),
+        ("partial", "result.partial"),
+        ("withheld", "result.withheld."),
+        ("unavailable", "result.unavailable."),
+        ("not_processed", "result.not_processed."),
+        ("other", "result.other"),
+        ("result_total", "result.total"),
+    ];
+    families.iter().find(|(_, prefix)| row == *prefix || prefix.ends_with('.') && row.starts_with(prefix)).map(|f| f.0)
+}
+
+#[test]
+fn outcome_shares_agree_with_a_hand_count_of_the_labelled_cells() {
+    let Some(corpus) = shared_corpus("outcome_shares_agree_with_a_hand_count_of_the_labelled_cells") else { return };
+    let tmp = TempDir::new("outcome_shares_agree_with_a_hand_count_of_the_labelled_cells");
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for entry in std::fs::read_dir(corpus.join("real")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "html") {
+            std::fs::copy(&path, input.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let out = tmp.path().join("out");
+    ingest(&[&input], &out);
+
+    // By hand: each row's 总计 as printed, or, where it is blank, the sum of
+    // the row's applicant columns (shanghai-office-2019 leaves it blank).
+    let labels = std::fs::read_to_string(corpus.join("expected/real-labels.csv")).unwrap();
+    let mut rows: BTreeMap<(String, String), (Option<f64>, f64)> = BTreeMap::new();
+    for line in labels.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if !f[0].ends_with(".html") || f[1] != "requests" || family(f[2]).is_none() {
+            continue;
+        }
+        let value: f64 = f[4].parse().unwrap_or(0.0);
+        let entry = rows.entry((f[0].to_string(), f[2].to_string())).or_default();
+        match (f[3], f[4]) {
+            ("total", "BLANK") => {}
+            ("total", _) => entry.0 = Some(value),
+            _ => entry.1 += value,
+        }
+    }
+    let mut hand: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut from_parts = 0;
+    for ((_, row), (total, parts)) in &rows {
+        from_parts += usize::from(total.is_none() && *parts > 0.0);
+        *hand.entry(family(row).unwrap()).or_default() += total.unwrap_or(*parts);
+    }
+    assert!(from_parts >= 9, "shanghai-office-2019 leaves the 总计 of its outcome rows blank");
+
+    let outcomes = summary(&out, &["--preset", "outcomes"]);
+    let lines: Vec<Vec<&str>> = outcomes.lines().map(|l| l.split(',').collect()).collect();
+    let at = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
+    let number = |name: &str| lines[1][at(name)].parse::<f64>().unwrap();
+    assert_eq!(lines[1][at("totals_from_parts")], from_parts.to_string());
+    for (name, want) in &hand {
+        assert_eq!(number(name), *want, "{name}");
+        if *name != "result_total" {
+            let share = number(&format!("{name}_share"));
+            assert!((share - want / hand["result_total"]).abs() < 1e-12, "{name}: {share}");
+        }
+    }
 }
 
 #[test]
