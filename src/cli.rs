@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::config;
+use crate::console;
 use crate::ingest::{self, IngestOptions};
 
 #[derive(Debug, Parser)]
@@ -151,7 +152,7 @@ pub fn run(opts: Opts) -> Result<i32> {
             };
             let summary = ingest::run(&settings, &reference, &options)?;
             if !quiet {
-                eprintln!("xxgk: {summary}; dataset in {}", options.out.display());
+                console::note(format_args!("{summary}; dataset in {}", options.out.display()));
             }
             Ok(if fail_on_reject && summary.run.rejects > 0 { 1 } else { 0 })
         }
@@ -175,19 +176,19 @@ pub fn run(opts: Opts) -> Result<i32> {
         #[cfg(not(feature = "summary"))]
         Command::Summary { .. } => anyhow::bail!("this xxgk was built without the `summary` feature"),
         Command::Check { data } => {
-            print!("{}", crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?);
+            console::out(&crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?)?;
             Ok(0)
         }
         Command::Explain { file, text: false } => {
-            print!("{}", explain(&file, &reference)?);
+            console::out(&explain(&file, &reference)?)?;
             Ok(0)
         }
         Command::Explain { file, text: true } => {
-            print!("{}", numbered_text(&file)?);
+            console::out(&numbered_text(&file)?)?;
             Ok(0)
         }
         Command::CheckConfig => {
-            println!("config: {} (ok)", settings.source);
+            let mut text = format!("config: {} (ok)\n", settings.source);
             for template in &catalog.templates {
                 let cells: Vec<String> = template
                     .tables
@@ -197,8 +198,14 @@ pub fn run(opts: Opts) -> Result<i32> {
                         format!("{} {n}", t.code)
                     })
                     .collect();
-                println!("template {}: {} — cells: {}", template.code, template.name, cells.join(", "));
+                text.push_str(&format!(
+                    "template {}: {} — cells: {}\n",
+                    template.code,
+                    template.name,
+                    cells.join(", ")
+                ));
             }
+            console::out(&text)?;
             Ok(0)
         }
         Command::Codebook { out_dir } => {
@@ -209,19 +216,19 @@ pub fn run(opts: Opts) -> Result<i32> {
                 let path = out_dir.join(name);
                 std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
             }
-            eprintln!("xxgk: wrote codebook.md and codebook.csv to {}", out_dir.display());
+            console::note(format_args!("wrote codebook.md and codebook.csv to {}", out_dir.display()));
             Ok(0)
         }
         Command::Divisions { gazetteer, out } => {
             let out = out.or(settings.divisions.clone()).unwrap_or_else(|| PathBuf::from("data/divisions.tsv"));
             let table = crate::region::derive(&gazetteer)?;
             std::fs::write(&out, &table).with_context(|| format!("cannot write {}", out.display()))?;
-            eprintln!("xxgk: wrote {} divisions to {}", table.lines().count() - 1, out.display());
+            console::note(format_args!("wrote {} divisions to {}", table.lines().count() - 1, out.display()));
             Ok(0)
         }
         Command::Synth { n, seed, crawler, out } => {
             crate::synth::write_corpus(&reference, n, seed, crawler, &out)?;
-            eprintln!("xxgk: wrote {n} reports and ground-truth.csv to {}", out.display());
+            console::note(format_args!("wrote {n} reports and ground-truth.csv to {}", out.display()));
             Ok(0)
         }
     }

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::config::{Reference, Settings};
+use crate::console;
 use crate::discover::{self, Input};
 use crate::report::{self, Outcome, Reject};
 use crate::sidecar::Sidecar;
@@ -102,7 +103,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
             .install(|| batch.par_iter().map(|input| take_in(input, held, settings, &sidecar, reference)).collect());
         for intake in &intakes {
             if let Intake::Read { outcome: Outcome::Reject(reject), .. } = intake {
-                progress.suspend(|| eprintln!("xxgk: {reject}"));
+                progress.suspend(|| console::note(format_args!("{reject}")));
             }
         }
         progress.inc(intakes.len() as u64);

@@ -22,6 +22,7 @@ pub mod align;
 pub mod cli;
 pub mod codebook;
 pub mod config;
+pub mod console;
 pub mod decode;
 pub mod digest;
 pub mod discover;

@@ -26,13 +26,15 @@ fn main() {
     let opts = xxgk::cli::Opts::parse();
     let code = match xxgk::cli::run(opts) {
         Ok(code) => code,
+        // `xxgk check | head -1`: the reader has what it wanted.
+        Err(err) if xxgk::console::is_broken_pipe(&err) => 0,
         Err(err) => {
-            eprintln!("xxgk: error: {err:#}");
+            xxgk::console::note(format_args!("error: {err:#}"));
             2
         }
     };
     #[cfg(feature = "heap-peak")]
-    eprintln!("xxgk: peak heap {} bytes", heap_peak::peak());
+    xxgk::console::note(format_args!("peak heap {} bytes", heap_peak::peak()));
     std::process::exit(code);
 }
 

@@ -21,6 +21,7 @@ mod forge;
 mod hostile;
 mod incremental;
 mod metadata;
+mod nightly;
 mod summary;
 mod validation;
 

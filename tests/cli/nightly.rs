@@ -1,0 +1,47 @@
+//! What a nightly job needs of the command line: a closed or full output
+//! never loses a run or panics.
+
+use std::process::{Command, Stdio};
+
+use crate::{repo, xxgk, TempDir};
+
+#[test]
+fn a_reader_that_goes_away_loses_nothing() {
+    let tmp = TempDir::new("a_reader_that_goes_away_loses_nothing");
+    let out = tmp.path().join("out");
+    // `xxgk ingest … 2>&1 | head -0`: every note on stderr meets a closed pipe.
+    let mut ingest = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .current_dir(repo())
+        .args(["ingest", "--out", out.to_str().unwrap(), "data/samples", "/nonexistent/xxgk-input"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(ingest.stderr.take());
+    assert_eq!(ingest.wait().unwrap().code(), Some(0));
+    assert!(out.join("manifest.json").is_file(), "the run was lost");
+
+    // `xxgk check-config | head -0`.
+    let mut check = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .current_dir(repo())
+        .arg("check-config")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(check.stdout.take());
+    let output = check.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // `xxgk check > /dev/full`: an error that says so, not a panic.
+    let full = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .current_dir(repo())
+        .args(["check", "--data", out.to_str().unwrap()])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&full.stderr);
+    assert_eq!(full.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write to standard output") && !stderr.contains("panicked"), "{stderr}");
+    assert!(xxgk(&["check", "--data", out.to_str().unwrap()]).status.success());
+}
