@@ -85,6 +85,10 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         Some(path) => Sidecar::load(path)?,
         None => Sidecar::default(),
     };
+    // A typo in a cron line is a setup error to fix, not a reject to keep.
+    if let Some(missing) = options.inputs.iter().find(|p| p.symlink_metadata().is_err()) {
+        anyhow::bail!("input {} does not exist", missing.display());
+    }
     let found = discover::discover(&options.inputs, &settings.extensions);
     let inputs = found.inputs;
     let progress = progress_bar(inputs.len() as u64, options.quiet);

@@ -9,10 +9,13 @@ use crate::{repo, xxgk, TempDir};
 fn a_reader_that_goes_away_loses_nothing() {
     let tmp = TempDir::new("a_reader_that_goes_away_loses_nothing");
     let out = tmp.path().join("out");
-    // `xxgk ingest … 2>&1 | head -0`: every note on stderr meets a closed pipe.
+    let empty = tmp.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    // `xxgk ingest … 2>&1 | head -0`: every note on stderr (here the reject
+    // of the empty file, and the summary line) meets a closed pipe.
     let mut ingest = Command::new(env!("CARGO_BIN_EXE_xxgk"))
         .current_dir(repo())
-        .args(["ingest", "--out", out.to_str().unwrap(), "data/samples", "/nonexistent/xxgk-input"])
+        .args(["ingest", "--out", out.to_str().unwrap(), "data/samples", empty.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -44,4 +47,14 @@ fn a_reader_that_goes_away_loses_nothing() {
     assert_eq!(full.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot write to standard output") && !stderr.contains("panicked"), "{stderr}");
     assert!(xxgk(&["check", "--data", out.to_str().unwrap()]).status.success());
+}
+
+#[test]
+fn a_missing_input_is_a_setup_error() {
+    let tmp = TempDir::new("a_missing_input_is_a_setup_error");
+    let out = tmp.path().join("out");
+    let output = xxgk(&["ingest", "--out", out.to_str().unwrap(), "data/samples", "/nonexistent/xxgk-input"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("input /nonexistent/xxgk-input does not exist"));
+    assert!(!out.exists(), "nothing is written");
 }
