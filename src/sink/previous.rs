@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Deserialize;
 
 use super::inventory::Inventory;
@@ -18,6 +18,9 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 /// The part of a manifest that decides whether a run may add to it.
 #[derive(Debug, Deserialize)]
 struct ManifestHead {
+    #[serde(default)]
+    tool: String,
+    #[serde(default)]
     schema_version: String,
     #[serde(default)]
     fingerprint: String,
@@ -52,13 +55,21 @@ impl Previous {
                 out.display()
             );
         }
+        // Another program's manifest.json (a web app's) is no dataset to replace.
+        let head = std::fs::read_to_string(&manifest_path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<ManifestHead>(&text).ok())
+            .filter(|head| head.tool == "xxgk");
+        let Some(head) = head else {
+            anyhow::bail!(
+                "{} is not an xxgk dataset (its {MANIFEST_FILE} is not one xxgk wrote); refusing to replace it: \
+                 choose another --out or remove it",
+                out.display()
+            );
+        };
         if full {
             return Ok(None);
         }
-        let text = std::fs::read_to_string(&manifest_path)
-            .with_context(|| format!("cannot read {}", manifest_path.display()))?;
-        let head: ManifestHead =
-            serde_json::from_str(&text).with_context(|| format!("cannot read {}", manifest_path.display()))?;
         let state = out.join(STATE_DIR);
         if head.schema_version != SCHEMA_VERSION || head.fingerprint != fingerprint || !state.is_dir() {
             anyhow::bail!(

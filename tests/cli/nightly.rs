@@ -58,3 +58,16 @@ fn a_missing_input_is_a_setup_error() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("input /nonexistent/xxgk-input does not exist"));
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn full_never_replaces_a_folder_xxgk_did_not_write() {
+    let tmp = TempDir::new("full_never_replaces_a_folder_xxgk_did_not_write");
+    let app = tmp.path().join("app");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(app.join("manifest.json"), r#"{"name":"app"}"#).unwrap();
+    std::fs::write(app.join("src/index.js"), "x").unwrap();
+    let output = xxgk(&["ingest", "--full", "--out", app.to_str().unwrap(), "data/samples"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not an xxgk dataset"));
+    assert_eq!(std::fs::read_to_string(app.join("src/index.js")).unwrap(), "x");
+}
