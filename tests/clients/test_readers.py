@@ -47,7 +47,7 @@ def test_polars(out, summary):
     assert schema["year"].is_integer()
     assert schema["value"] == pl.Float64
     assert schema["row"] == pl.String and schema["table"] == pl.String
-    assert schema["source_line"] == pl.Int32
+    assert schema["source_line"] == pl.Int32 and schema["source_page"] == pl.Int32
     got = (
         cells.filter((pl.col("table") == "requests") & (pl.col("row") == "new") & (pl.col("col") == "total"))
         .group_by("year").agg(pl.col("value").sum()).collect()
