@@ -44,12 +44,7 @@ for set in corpus:$n tenth:$((n / 10)); do
 done
 mb=$(du -sm --apparent-size "$work/corpus" | cut -f1)
 
-seconds_and_rss() { # seconds for the command and its peak resident set in MB
-  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
-  tail -1 "$work/time" | awk '{printf "%s %.0f", $1, $2 / 1024}'
-}
-min() { awk -v a="$1" -v b="$2" 'BEGIN {print (a == "" || b + 0 < a + 0) ? b : a}'; }
-max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a == "" || b + 0 > a + 0) ? b : a}'; }
+. benches/timing.sh
 
 # Warm the page cache once so every measurement below reads from memory.
 find "$work/corpus" -type f -print0 | xargs -0 cat >/dev/null
