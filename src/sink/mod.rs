@@ -509,6 +509,25 @@ impl<'t> Dataset<'t> {
         Ok(())
     }
 
+    /// The rejects folder holds a file even when nothing was rejected: an
+    /// empty one with the schema, as readers' globs fail on an empty folder.
+    fn ensure_rejects_file(&self) -> Result<()> {
+        let dir = self.staging.join(OutTable::Rejects.dir());
+        let has_file = std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot list {}", dir.display()))?
+            .any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "parquet")));
+        if has_file {
+            return Ok(());
+        }
+        let path = dir.join(format!("part-{:05}.parquet", self.run));
+        let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let table = OutTable::Rejects;
+        ArrowWriter::try_new(file, table.schema().clone(), Some(properties(table)))
+            .and_then(ArrowWriter::close)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
     /// Completes the dataset (the previous one's rows carried over, checks
     /// across years, inventory, manifest) and swaps it into place.
     pub fn commit(mut self, mut manifest: manifest::Manifest) -> Result<manifest::Manifest> {
@@ -518,11 +537,12 @@ impl<'t> Dataset<'t> {
         for ((table, part, _), writer) in std::mem::take(&mut self.writers) {
             writer.close().with_context(|| format!("cannot finish {}/{}", table.dir(), part))?;
         }
-        self.inventory.finish()?;
         // Every table folder exists, even when empty, so readers find the dataset's shape.
         for table in OutTable::ALL {
             std::fs::create_dir_all(self.staging.join(table.dir()))?;
         }
+        self.ensure_rejects_file()?;
+        self.inventory.finish()?;
         manifest.run = self.run;
         manifest.finished_at = chrono::Utc::now().to_rfc3339();
         manifest.counts = self.totals.clone();

@@ -97,3 +97,20 @@ def test_notebook_draws_its_plot(out, tmp_path):
     png = tmp_path / "applications_per_year.png"
     assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "outcome shares" in result.stdout
+
+
+@pytest.mark.parametrize("table", ["cells", "reports", "checks", "sections", "rejects"])
+def test_every_table_folder_reads_even_when_empty(out, table):
+    """The samples have no reject: the rejects folder still reads, with its schema."""
+    import pyarrow.dataset as ds
+
+    folder = out / table
+    arrow = ds.dataset(folder, format="parquet", partitioning="hive").to_table()
+    frame = pl.scan_parquet(str(folder / "**" / "*.parquet"), hive_partitioning=True).collect()
+    count = duckdb.connect().execute(
+        f"SELECT count(*) FROM read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+    ).fetchone()[0]
+    assert arrow.num_rows == frame.height == count
+    assert "source_path" in arrow.schema.names or "report_id" in arrow.schema.names
+    if table == "rejects":
+        assert count == 0 and "reason" in frame.columns
