@@ -28,7 +28,8 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         // `decode` strips a BOM of the same encoding.
         Reading::With(encoding) => encoding.decode(bytes),
     };
-    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.into_owned() };
+    // CRLF and old Mac CR-only line ends both become LF.
+    let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.into_owned() };
     Decoded { text, encoding: encoding.name(), had_errors }
 }
 
@@ -118,6 +119,11 @@ mod tests {
         bom.extend_from_slice("总计".as_bytes());
         let d = decode(&bom);
         assert_eq!((d.text.as_str(), d.encoding), ("总计", "UTF-8"));
+    }
+
+    #[test]
+    fn cr_only_line_ends_are_lines() {
+        assert_eq!(decode("总计\r0\r\n1".as_bytes()).text, "总计\n0\n1");
     }
 
     #[test]

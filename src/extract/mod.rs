@@ -78,11 +78,19 @@ pub fn read(bytes: &[u8], is_html: bool) -> Result<Document, String> {
     }
 }
 
+/// Text with more control bytes (NUL and the like, not tabs or line ends)
+/// than this share of its start is binary; a stray NUL in prose is not.
+const MAX_CONTROL_SHARE: f64 = 0.01;
+
 fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
+    // An interrupted download pads the file with NUL bytes.
+    let bytes = &bytes[..bytes.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1)];
     // UTF-16 text is full of NUL bytes; only its byte-order mark tells it from binary.
     let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
-    if !utf16 && bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
-        return Err("binary file (NUL bytes), not text".to_string());
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
+    let controls = head.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B).count();
+    if !utf16 && controls as f64 > MAX_CONTROL_SHARE * head.len() as f64 {
+        return Err("binary file (control bytes such as NUL), not text".to_string());
     }
     let decoded = decode::decode(bytes);
     let tokens = tokenize::tokenize(&decoded.text, is_html);

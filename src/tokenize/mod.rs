@@ -94,9 +94,11 @@ pub struct Tokens {
 /// Fewer lines of a cell layout than this and a text file is flowing text.
 const MIN_TABLE_LINES: usize = 2;
 
-/// Picks the layout of `text` (`is_html` from the file name) and tokenizes it.
+/// Picks the layout of `text` (`is_html` from the file name) and tokenizes
+/// it. A file named `.html` without a tag is text saved under that name.
 pub fn tokenize(text: &str, is_html: bool) -> Tokens {
-    let layout = if is_html || looks_like_html(text) { Layout::Html } else { detect_text_layout(text) };
+    let html = looks_like_html(text) || is_html && has_tags(text);
+    let layout = if html { Layout::Html } else { detect_text_layout(text) };
     let (tokens, title) = match layout {
         Layout::Html => html::tokenize(text),
         Layout::CellLines => (cell_lines::tokenize(text), None),
@@ -114,6 +116,16 @@ fn looks_like_html(text: &str) -> bool {
     head.trim_start().starts_with('<') && (head.contains("<table") || head.contains("<html") || head.contains("<body"))
         || text.contains("<table")
         || text.contains("<TABLE")
+}
+
+/// How far into a file named `.html` a tag is looked for.
+const TAG_SNIFF_BYTES: usize = 64 * 1024;
+
+/// Whether the start of `text` has a tag (`<p`, `</td`, `<!--`).
+fn has_tags(text: &str) -> bool {
+    let head = &text.as_bytes()[..text.len().min(TAG_SNIFF_BYTES)];
+    memchr::memchr_iter(b'<', head)
+        .any(|at| head.get(at + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/' || b == b'!'))
 }
 
 /// Counts the lines typical of each text layout and picks the commonest.
@@ -201,5 +213,8 @@ mod tests {
         assert_eq!(tokenize(&md, false).layout, Layout::Markdown);
         assert_eq!(tokenize("只有正文。\n第二段。", false).layout, Layout::Flow(flow::Mode::Fused));
         assert_eq!(tokenize("<table><tr><td>1</td></tr></table>", false).layout, Layout::Html);
+        // Named .html: HTML when it has a tag, else what its text is.
+        assert_eq!(tokenize("<p>总计</p>", true).layout, Layout::Html);
+        assert_eq!(tokenize(&md, true).layout, Layout::Markdown);
     }
 }

@@ -95,6 +95,11 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
         ),
         // The content decides the reader, not the name.
         ("word-saved-as.html".into(), docx.clone(), Ends::Report),
+        ("tab-rows-saved-as.html".into(), format!("{tab}\n").into_bytes(), Ends::Report),
+        // A stray NUL in prose, NUL padding from an interrupted download, old Mac line ends.
+        ("one-nul.txt".into(), tab.replacen("。", "。\0", 1).into_bytes(), Ends::Report),
+        ("nul-padded.txt".into(), [tab.as_bytes(), &[0; 4096]].concat(), Ends::Report),
+        ("cr-only.txt".into(), tab.replace('\n', "\r").into_bytes(), Ends::Report),
     ];
     let mut files = vec![
         ("empty.txt".into(), Vec::new(), Ends::Reject("empty file")),
