@@ -31,8 +31,9 @@ if [ ! -d "$work/pdf" ]; then
   # synth draws HTML for most documents and .docx for about one in ten:
   # write enough, then keep n of each.
   "$xxgk" synth --n $((n * 14)) --seed 11 --out "$work/synth" 2>/dev/null
-  find "$work/synth" -name '*.docx' | head -n "$n" | xargs -I{} mv {} "$work/docx/"
-  find "$work/synth" -name '*.html' | head -n "$n" | xargs -I{} mv {} "$work/html/"
+  # (sed, not head: head would close the pipe early, and pipefail fail it)
+  find "$work/synth" -name '*.docx' | sort | sed -n "1,${n}p" | xargs -I{} mv {} "$work/docx/"
+  find "$work/synth" -name '*.html' | sort | sed -n "1,${n}p" | xargs -I{} mv {} "$work/html/"
   rm -rf "$work/synth"
 fi
 

@@ -81,8 +81,10 @@ pub fn document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Docume
     let (layout, template) = if index < COVERAGE {
         (LAYOUTS[index % LAYOUTS.len()], &catalog.templates[(index / LAYOUTS.len()) % catalog.templates.len()])
     } else {
+        // Six in ten HTML, one in ten each of Word and the four text layouts.
         let layout = match rng.u8(..10) {
-            0..=5 => Layout::Html,
+            0 => Layout::Docx,
+            1..=5 => Layout::Html,
             n => LAYOUTS[usize::from(n - 5)],
         };
         let template = if rng.u8(..5) == 0 { catalog.templates.last() } else { catalog.templates.first() };
