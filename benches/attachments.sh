@@ -58,5 +58,6 @@ for kind in html pdf docx; do
   awk -v k="$kind" -v n="$files" -v s="${best[$kind]}" -v h="$html_rate" -v r="${rss[$kind]}" 'BEGIN {
     rate = n / (s > 0 ? s : 0.001); printf "%-6s %6d %8.2f %10.0f %11.2fx %8d\n", k, n, s, rate, rate / h, r }'
 done
-reports=$(find "$work/out-pdf/reports" -name '*.parquet' | wc -l)
-echo "(every PDF and .docx must be a report: see $work/out-*/rejects; $reports report files for pdf)"
+for kind in html pdf docx; do # every document must be a report
+  printf '%-6s %s\n' "$kind" "$("$xxgk" check --data "$work/out-$kind" | head -1)"
+done
