@@ -4,11 +4,19 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 
 use crate::config;
 use crate::console;
 use crate::ingest::{self, IngestOptions};
+
+/// Columns `xxgk summary` can group by.
+pub const GROUP_COLUMNS: [&str; 7] = ["year", "province", "city", "county", "admin_level", "agency", "template"];
+/// The summaries analysts ask for (`--preset`).
+pub const PRESETS: [&str; 4] = ["requests", "outcomes", "appeals", "quality"];
+/// The tables of the template, by code (`--table`).
+pub const TABLES: [&str; 3] = ["proactive", "requests", "appeals"];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -57,14 +65,14 @@ pub enum Command {
         /// Dataset directory [default: ingest.out from the config]
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
-        /// requests, outcomes, appeals or quality
-        #[arg(long, value_name = "NAME")]
+        /// A preset summary
+        #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(PRESETS))]
         preset: Option<String>,
-        /// Group by these (comma-separated): year, province, city, county, admin_level, agency, template
-        #[arg(long, value_name = "COLS", value_delimiter = ',')]
+        /// Group by these (comma-separated)
+        #[arg(long, value_name = "COLS", value_delimiter = ',', value_parser = PossibleValuesParser::new(GROUP_COLUMNS))]
         by: Vec<String>,
-        /// Only this table: proactive, requests or appeals
-        #[arg(long, value_name = "TABLE")]
+        /// Only this table
+        #[arg(long, value_name = "TABLE", value_parser = PossibleValuesParser::new(TABLES))]
         table: Option<String>,
         /// Only rows whose code matches one of these globs (comma-separated), e.g. result.withheld.*
         #[arg(long, value_name = "GLOBS", value_delimiter = ',')]

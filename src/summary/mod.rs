@@ -36,10 +36,7 @@ pub struct SummaryOptions {
     pub out: Option<PathBuf>,
 }
 
-/// Columns a summary can group by.
-pub const GROUP_COLUMNS: [&str; 7] = ["year", "province", "city", "county", "admin_level", "agency", "template"];
-/// The presets analysts ask for.
-pub const PRESETS: [&str; 4] = ["requests", "outcomes", "appeals", "quality"];
+pub use crate::cli::{GROUP_COLUMNS, PRESETS};
 
 pub fn run(options: &SummaryOptions, catalog: &Catalog) -> Result<()> {
     for by in &options.by {

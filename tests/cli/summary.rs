@@ -167,7 +167,11 @@ fn excel_gets_a_bom_and_chinese_headers() {
 
     let bad = xxgk(&["summary", "--data", out.to_str().unwrap(), "--by", "colour"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("--by colour: not a grouping column"));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("invalid value 'colour' for '--by <COLS>'"), "{stderr}");
+    assert!(stderr.contains("[possible values: year, province, city, county, admin_level, agency, template]"));
+    let table = xxgk(&["summary", "--data", out.to_str().unwrap(), "--table", "request"]);
+    assert!(String::from_utf8_lossy(&table.stderr).contains("[possible values: proactive, requests, appeals]"));
 }
 
 #[test]
