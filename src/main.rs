@@ -28,6 +28,11 @@ fn main() {
         Ok(code) => code,
         // `xxgk check | head -1`: the reader has what it wanted.
         Err(err) if xxgk::console::is_broken_pipe(&err) => 0,
+        // Cron can tell "retry later" from "broken".
+        Err(err) if err.is::<xxgk::sink::Busy>() => {
+            xxgk::console::note(format_args!("{err:#}"));
+            3
+        }
         Err(err) => {
             xxgk::console::note(format_args!("error: {err:#}"));
             2

@@ -221,6 +221,11 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
 
 /// Keeps other runs off `out` while this one writes it: the lock lives as
 /// long as the file returned is open, and goes with the process however it ends.
+/// Another run holds the dataset's lock: try again later (exit status 3).
+#[derive(Debug, thiserror::Error)]
+#[error("another xxgk run is writing {}; try again when it is done", .0.display())]
+pub struct Busy(pub PathBuf);
+
 pub fn lock(out: &Path) -> Result<File> {
     let path = sibling(out, "xxgk-lock");
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -229,9 +234,7 @@ pub fn lock(out: &Path) -> Result<File> {
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            anyhow::bail!("another xxgk run is writing {}; try again when it is done", out.display())
-        }
+        Err(std::fs::TryLockError::WouldBlock) => Err(Busy(out.to_path_buf()).into()),
         Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
     }
 }
