@@ -106,6 +106,22 @@ fn to_input(path: &Path) -> Input {
     Input { path: path.to_path_buf(), is_html: is_html_path(path) }
 }
 
+/// A path as text, exactly: a name that is not UTF-8 (GBK names from
+/// Windows zips are common in Chinese crawls) keeps its bytes as `\xNN`
+/// escapes, where a lossy conversion would give two such files one name.
+pub fn path_text(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Whether the file name says HTML.
 pub fn is_html_path(path: &Path) -> bool {
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
@@ -120,7 +136,7 @@ fn extension(path: &Path) -> Option<String> {
 /// the list of every input.
 fn listing_error(path: &Path, reason: &str) -> Box<Reject> {
     Box::new(Reject {
-        source_path: path.display().to_string(),
+        source_path: path_text(path),
         report_id: None,
         source_bytes: None,
         reason: reason.to_string(),
@@ -152,6 +168,16 @@ mod tests {
             .unwrap()
             .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt"));
         assert_eq!(paths.len(), texts.count() + 1);
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_keep_their_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let gbk = |name: &[u8]| path_text(Path::new(std::ffi::OsStr::from_bytes(name)));
+        // 报告 and 报表 in GBK: lossy conversion makes both "\u{FFFD}…".
+        assert_eq!(gbk(b"in/\xB1\xA8\xB8\xE6.txt"), "in/\\xB1\\xA8\\xB8\\xE6.txt");
+        assert_ne!(gbk(b"in/\xB1\xA8\xB8\xE6.txt"), gbk(b"in/\xB1\xA8\xB1\xED.txt"));
+        assert_eq!(path_text(Path::new("in/报告.txt")), "in/报告.txt");
     }
 
     #[test]

@@ -178,7 +178,7 @@ fn take_in<'t>(
             return Intake::Read { outcome: Outcome::Reject((**reject).clone()), version: Version::default() }
         }
     };
-    let path = input.path.display().to_string();
+    let path = discover::path_text(&input.path);
     let hints = sidecar.lookup(&input.path);
     let version = Version { stamp: Stamp::of(&input.path), hints: hints.map(|h| h.fingerprint()) };
     let earlier = held.and_then(|inventory| inventory.get(&path));

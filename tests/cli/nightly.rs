@@ -71,3 +71,28 @@ fn full_never_replaces_a_folder_xxgk_did_not_write() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not an xxgk dataset"));
     assert_eq!(std::fs::read_to_string(app.join("src/index.js")).unwrap(), "x");
 }
+
+#[test]
+fn names_that_are_not_utf8_never_collide() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = TempDir::new("names_that_are_not_utf8_never_collide");
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let sample = std::fs::read(repo().join("data/samples/000002-tab_rows-gov2021.txt")).unwrap();
+    // Five two-character GBK names (报告, 报表, …) that differ only in
+    // bytes that are not UTF-8: one name to a lossy conversion.
+    for i in 0..5u8 {
+        let name = [&b"\xB1\xA8\xB8"[..], &[0xE6 + i], b".txt"].concat();
+        let bytes = [&sample[..], &vec![b'\n'; usize::from(i) + 1]].concat();
+        std::fs::write(input.join(std::ffi::OsStr::from_bytes(&name)), bytes).unwrap();
+    }
+    let out = tmp.path().join("out");
+    for _ in 0..4 {
+        crate::ingest(&[&input], &out);
+        let mut paths = crate::report_files(&out);
+        paths.sort();
+        assert_eq!(paths.len(), 5, "{paths:?}");
+        paths.dedup();
+        assert_eq!(paths.len(), 5, "{paths:?}");
+    }
+}
