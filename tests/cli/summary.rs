@@ -89,7 +89,12 @@ fn family(row: &str) -> Option<&'static str> {
         ("other", "result.other"),
         ("result_total", "result.total"),
     ];
-    families.iter().find(|(_, prefix)| row == *prefix || prefix.ends_with('.') && row.starts_with(prefix)).map(|f| f.0)
+    // （六）其他处理 is one row in the 2019 template, three in the 2021 one.
+    let is_other = |prefix: &str| prefix == "result.other" && row.starts_with("result.other.");
+    families
+        .iter()
+        .find(|(_, prefix)| row == *prefix || prefix.ends_with('.') && row.starts_with(prefix) || is_other(prefix))
+        .map(|f| f.0)
 }
 
 #[test]
