@@ -83,24 +83,70 @@ pub fn read(bytes: &[u8], is_html: bool) -> Result<Document, String> {
 const MAX_CONTROL_SHARE: f64 = 0.01;
 
 fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
-    // An interrupted download pads the file with NUL bytes.
-    let bytes = &bytes[..bytes.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1)];
-    // UTF-16 text is full of NUL bytes; only its byte-order mark tells it from binary.
-    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
+    // UTF-16 text is full of NUL bytes: with its byte-order mark, or without
+    // one when its NULs nearly all stand on one side of each two-byte unit.
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
-    let controls = head.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B).count();
-    if !utf16 && controls as f64 > MAX_CONTROL_SHARE * head.len() as f64 {
-        return Err("binary file (control bytes such as NUL), not text".to_string());
+    let with_bom;
+    let bytes = match utf16_without_bom(head) {
+        Some(bom) => {
+            with_bom = [bom, bytes].concat();
+            &with_bom[..]
+        }
+        None => bytes,
+    };
+    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
+    if !utf16 {
+        // An interrupted download pads the file with NUL bytes.
+        let bytes = &bytes[..bytes.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1)];
+        let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
+        let controls = head.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B).count();
+        if controls as f64 > MAX_CONTROL_SHARE * head.len() as f64 {
+            return Err("binary file (control bytes such as NUL), not text".to_string());
+        }
+        return Ok(decoded_text(bytes, is_html));
     }
+    Ok(decoded_text(bytes, is_html))
+}
+
+fn decoded_text(bytes: &[u8], is_html: bool) -> Document {
     let decoded = decode::decode(bytes);
     let tokens = tokenize::tokenize(&decoded.text, is_html);
-    Ok(Document {
+    Document {
         text: decoded.text,
         tokens,
         encoding: decoded.encoding,
         had_errors: decoded.had_errors,
         page_starts: Vec::new(),
-    })
+    }
+}
+
+/// The byte-order mark UTF-16 text without one would have: when at least
+/// a tenth of its two-byte units are ASCII (digits, line ends) and nearly
+/// all NULs stand on the same side of their unit.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static [u8]> {
+    if encoding_rs::Encoding::for_bom(head).is_some() || head.len() < 16 {
+        return None;
+    }
+    let units = head.len() / 2;
+    let (mut nul_high, mut nul_low) = (0, 0);
+    for unit in head.chunks_exact(2) {
+        match unit {
+            [0, 0] => return None,
+            [_, 0] => nul_high += 1,
+            [0, _] => nul_low += 1,
+            _ => {}
+        }
+    }
+    // CJK characters whose low byte is 0 (一 U+4E00, 开 U+5F00) put NULs on
+    // the other side; random bytes fail the tenth.
+    let one_side = |this: usize, other: usize| this * 10 >= units && other * 2 <= this;
+    if one_side(nul_high, nul_low) {
+        Some(&[0xFF, 0xFE])
+    } else if one_side(nul_low, nul_high) {
+        Some(&[0xFE, 0xFF])
+    } else {
+        None
+    }
 }
 
 /// A document of tokens read out of a Word file: its text is the tokens'
@@ -151,6 +197,17 @@ mod tests {
     fn paragraphs_of_a_cell_run_on_but_numbers_stay_apart() {
         assert_eq!(join_cell_lines("（二）部分公开\n（区分处理的）\n"), "（二）部分公开（区分处理的）");
         assert_eq!(join_cell_lines("3\n5"), "3 5");
+    }
+
+    #[test]
+    fn utf16_without_its_mark_is_text() {
+        let text = "一、本年新收政府信息公开申请数量\t3\t0\t3\n".repeat(20);
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(utf16_without_bom(&le), Some(&[0xFF, 0xFE][..]));
+        assert_eq!(utf16_without_bom(&be), Some(&[0xFE, 0xFF][..]));
+        assert_eq!(read_text(&le, false).unwrap().text, text);
+        assert_eq!(utf16_without_bom(text.as_bytes()), None);
     }
 
     #[test]

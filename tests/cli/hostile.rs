@@ -100,6 +100,7 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
         ("one-nul.txt".into(), tab.replacen("。", "。\0", 1).into_bytes(), Ends::Report),
         ("nul-padded.txt".into(), [tab.as_bytes(), &[0; 4096]].concat(), Ends::Report),
         ("cr-only.txt".into(), tab.replace('\n', "\r").into_bytes(), Ends::Report),
+        ("utf16le-without-bom.txt".into(), utf16[2..].to_vec(), Ends::Report),
     ];
     let mut files = vec![
         ("empty.txt".into(), Vec::new(), Ends::Reject("empty file")),
