@@ -9,7 +9,7 @@ use office_oxide::ir::{Element, InlineContent};
 use office_oxide::{Document as OfficeDocument, DocumentFormat};
 
 use super::{join_cell_lines, word_document, Document};
-use crate::tokenize::{clean, line_no, Layout, Place, Token};
+use crate::tokenize::{clean, Layout, Place, Token};
 
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
     let office = OfficeDocument::from_reader(Cursor::new(bytes.to_vec()), DocumentFormat::Doc)
@@ -18,9 +18,6 @@ pub fn read(bytes: &[u8]) -> Result<Document, String> {
     let mut walk = Walk::default();
     for section in &ir.sections {
         walk.elements(&section.elements);
-    }
-    for (index, token) in walk.tokens.iter_mut().enumerate() {
-        token.line = line_no(index);
     }
     Ok(word_document(walk.tokens, Layout::Doc))
 }

@@ -27,8 +27,8 @@ struct OpenCell {
     merged_from_above: bool,
 }
 
-/// Walks the document's XML. Each token's line is its index + 1, the line
-/// it gets in the document's text.
+/// Walks the document's XML into cells and prose, in document order (their
+/// lines are numbered by `word_document`).
 fn tokens_of(xml: &[u8]) -> Result<Vec<Token>, quick_xml::Error> {
     let mut reader = Reader::from_reader(xml);
     let mut tokens = Vec::new();
@@ -111,9 +111,6 @@ fn tokens_of(xml: &[u8]) -> Result<Vec<Token>, quick_xml::Error> {
         }
     }
     flush_prose(&mut prose, &mut tokens);
-    for (index, token) in tokens.iter_mut().enumerate() {
-        token.line = crate::tokenize::line_no(index);
-    }
     Ok(tokens)
 }
 
@@ -172,7 +169,7 @@ mod tests {
             cell("", "<w:vMerge/>"),
             cell("0", ""),
         );
-        let tokens = tokens_of(xml.as_bytes()).unwrap();
+        let tokens = word_document(tokens_of(xml.as_bytes()).unwrap(), Layout::Docx).tokens.tokens;
         let got: Vec<(&str, Place, u32)> = tokens.iter().map(|t| (t.text.as_str(), t.place, t.line)).collect();
         assert_eq!(
             got,

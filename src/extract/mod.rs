@@ -95,7 +95,9 @@ fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
         None => bytes,
     };
     let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(enc, _)| enc != encoding_rs::UTF_8);
-    if !utf16 {
+    let bytes = if utf16 {
+        bytes
+    } else {
         // An interrupted download pads the file with NUL bytes.
         let bytes = &bytes[..bytes.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1)];
         let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
@@ -103,21 +105,17 @@ fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
         if controls as f64 > MAX_CONTROL_SHARE * head.len() as f64 {
             return Err("binary file (control bytes such as NUL), not text".to_string());
         }
-        return Ok(decoded_text(bytes, is_html));
-    }
-    Ok(decoded_text(bytes, is_html))
-}
-
-fn decoded_text(bytes: &[u8], is_html: bool) -> Document {
+        bytes
+    };
     let decoded = decode::decode(bytes);
     let tokens = tokenize::tokenize(&decoded.text, is_html);
-    Document {
+    Ok(Document {
         text: decoded.text,
         tokens,
         encoding: decoded.encoding,
         had_errors: decoded.had_errors,
         page_starts: Vec::new(),
-    }
+    })
 }
 
 /// The byte-order mark UTF-16 text without one would have: when at least
@@ -150,10 +148,11 @@ fn utf16_without_bom(head: &[u8]) -> Option<&'static [u8]> {
 }
 
 /// A document of tokens read out of a Word file: its text is the tokens'
-/// text, one per line, so each token's line is its place in that text.
-fn word_document(tokens: Vec<tokenize::Token>, layout: Layout) -> Document {
+/// text, one per line, and each token's line is its place in that text.
+fn word_document(mut tokens: Vec<tokenize::Token>, layout: Layout) -> Document {
     let mut text = String::new();
-    for token in &tokens {
+    for (index, token) in tokens.iter_mut().enumerate() {
+        token.line = tokenize::line_no(index);
         text.push_str(&token.text);
         text.push('\n');
     }

@@ -15,7 +15,7 @@ use crate::tokenize::{self, Layout, Tokens};
 
 /// Pages read at most: an annual report has a dozen; a file with hundreds
 /// is not one, and the bound keeps the work per file bounded.
-pub const MAX_PAGES: u32 = 200;
+const MAX_PAGES: u32 = 200;
 
 /// Text kept per page at most (the reader stops decoding past it).
 const MAX_PAGE_TEXT_BYTES: usize = 1 << 20;

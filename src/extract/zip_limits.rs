@@ -7,10 +7,10 @@ use std::io::{Cursor, Read};
 use zip::ZipArchive;
 
 /// Entries an archive may list: a Word file has a few dozen.
-pub const MAX_ENTRIES: usize = 10_000;
+const MAX_ENTRIES: usize = 10_000;
 
 /// Bytes one part may unpack to: a long report's `document.xml` is a few MB.
-pub const MAX_PART_BYTES: u64 = 64 << 20;
+const MAX_PART_BYTES: u64 = 64 << 20;
 
 /// Opens `bytes` as a zip within the entry limit.
 pub fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, String> {
