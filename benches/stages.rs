@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use xxgk::config::{self, Reference};
 use xxgk::report;
-use xxgk::sink::{manifest::Manifest, Dataset, Intake, RunStamp};
+use xxgk::sink::{manifest::Manifest, Dataset, Intake, RunStamp, Store};
 use xxgk::synth;
 use xxgk::tokenize::{self, Layout};
 use xxgk::{align, decode};
@@ -74,11 +74,12 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("sink");
     group.throughput(Throughput::Elements(intakes.len() as u64));
     group.sample_size(10);
+    let store = Store::locate(&scratch.join("out")).expect("store");
     group.bench_function("parquet_256_reports", |b| {
         b.iter_batched(
             || {
                 let stamp = RunStamp { ingested_at_micros: 0, parser_version: "bench" };
-                Dataset::create(&scratch.join("out"), stamp, None, &reference.catalog.templates).expect("dataset")
+                Dataset::create(&store, stamp, None, &reference.catalog.templates).expect("dataset")
             },
             |mut dataset| {
                 dataset.write(&intakes).expect("write");

@@ -21,7 +21,7 @@ use crate::sidecar::Sidecar;
 use crate::sink::inventory::{Entry, Inventory, Stamp, Version};
 use crate::sink::manifest::Manifest;
 use crate::sink::previous::Previous;
-use crate::sink::{self, Counts, Dataset, Intake, RunCounts, RunStamp};
+use crate::sink::{self, Counts, Dataset, Intake, RunCounts, RunStamp, Store};
 
 /// What a run was asked to do, whatever the CLI said.
 #[derive(Debug, Clone)]
@@ -98,10 +98,11 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         .context("cannot start worker threads")?;
     let stamp =
         RunStamp { ingested_at_micros: started_at.timestamp_micros(), parser_version: env!("CARGO_PKG_VERSION") };
-    let _lock = sink::lock(&options.out)?;
-    let previous = Previous::open(&options.out, &reference.fingerprint, options.full)?;
+    let store = Store::locate(&options.out)?;
+    let _lock = store.lock()?;
+    let previous = Previous::open(&store, &reference.fingerprint, options.full, &sink::TABLE_DIRS)?;
     let held = previous.as_ref().map(|p| &p.inventory);
-    let dataset = Dataset::create(&options.out, stamp, previous.as_ref(), &reference.catalog.templates)?;
+    let dataset = Dataset::create(&store, stamp, previous.as_ref(), &reference.catalog.templates)?;
     let batches = inputs.chunks(settings.batch_size).map(|batch| {
         let intakes: Vec<Intake> = pool
             .install(|| batch.par_iter().map(|input| take_in(input, held, settings, &sidecar, reference)).collect());
@@ -138,6 +139,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         ..Manifest::default()
     };
     let written = dataset.commit(manifest)?;
+    store.vacuum(sink::store::GRACE)?;
     Ok(Summary { run: written.this_run, dataset: written.counts, skipped: found.skipped, elapsed: started.elapsed() })
 }
 

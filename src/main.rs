@@ -29,9 +29,14 @@ fn main() {
         // `xxgk check | head -1`: the reader has what it wanted.
         Err(err) if xxgk::console::is_broken_pipe(&err) => 0,
         // Cron can tell "retry later" from "broken".
-        Err(err) if err.is::<xxgk::sink::Busy>() => {
+        Err(err) if err.chain().any(|e| e.is::<xxgk::sink::Busy>()) => {
             xxgk::console::note(format_args!("{err:#}"));
             3
+        }
+        // Damaged state or a file xxgk did not write: a person must look.
+        Err(err) if err.chain().any(|e| e.is::<xxgk::sink::NeedsAttention>()) => {
+            xxgk::console::note(format_args!("error: {err:#}"));
+            4
         }
         Err(err) => {
             xxgk::console::note(format_args!("error: {err:#}"));

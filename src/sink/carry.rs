@@ -124,7 +124,7 @@ impl Carry<'_> {
     }
 }
 
-fn link_or_copy(source: &Path, target: &Path) -> Result<()> {
+pub(super) fn link_or_copy(source: &Path, target: &Path) -> Result<()> {
     if std::fs::hard_link(source, target).is_err() {
         std::fs::copy(source, target)
             .with_context(|| format!("cannot copy {} to {}", source.display(), target.display()))?;

@@ -1,11 +1,12 @@
 //! `manifest.json`: what the dataset holds, what its last run read, and
-//! with which versions.
+//! with which versions. Written last into a snapshot, it also records the
+//! size and hash of each state file, so that damage to them is found.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Counts, RunCounts};
 
@@ -30,11 +31,51 @@ pub struct Manifest {
     pub this_run: RunCounts,
     /// Files in the input folders whose extension is not read, by extension.
     pub skipped_files: BTreeMap<String, u64>,
+    /// Each file of `_xxgk/` as this run left it.
+    pub state: BTreeMap<String, StateFile>,
+}
+
+/// A state file's size and BLAKE3 hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateFile {
+    pub bytes: u64,
+    pub blake3: String,
+}
+
+impl StateFile {
+    pub fn of(path: &Path) -> Result<StateFile> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(StateFile { bytes: bytes.len() as u64, blake3: blake3::hash(&bytes).to_hex().to_string() })
+    }
 }
 
 impl Manifest {
     pub fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self)?;
         std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// The part of a manifest a later run reads back.
+#[derive(Debug, Default, Deserialize)]
+pub struct ManifestHead {
+    #[serde(default)]
+    pub tool: String,
+    #[serde(default)]
+    pub schema_version: String,
+    #[serde(default)]
+    pub fingerprint: String,
+    #[serde(default)]
+    pub run: u32,
+    #[serde(default)]
+    pub state: BTreeMap<String, StateFile>,
+}
+
+impl ManifestHead {
+    /// The manifest in `dir` when xxgk wrote it; `None` when the file is
+    /// missing, is not JSON, or is another program's.
+    pub fn read(dir: &Path) -> Option<ManifestHead> {
+        let text = std::fs::read_to_string(dir.join(super::previous::MANIFEST_FILE)).ok()?;
+        serde_json::from_str::<ManifestHead>(&text).ok().filter(|head| head.tool == "xxgk")
     }
 }

@@ -1,23 +1,24 @@
 //! Sink: the only place that writes the dataset. One writer receives parsed
 //! documents in input order and appends them to hive-partitioned Parquet
-//! files (zstd, dictionary-encoded strings) in a staging directory. A run
-//! either starts the dataset afresh or adds to the one at `out/`: files it
-//! holds unchanged are skipped, a changed file replaces its earlier rows, and
-//! the earlier Parquet files are carried into staging. `commit` swaps the
-//! staging directory into place, so an interrupted run leaves the previous
-//! dataset as it was.
+//! files (zstd, dictionary-encoded strings) in a new snapshot ([`store`]).
+//! A run either starts the dataset afresh or adds to the one at `out/`:
+//! files it holds unchanged are skipped, a changed file replaces its earlier
+//! rows, and the earlier Parquet files are carried into the new snapshot.
+//! `commit` lists what the snapshot holds ([`files`]) and makes it the
+//! dataset in one step, so an interrupted run leaves the previous one as it was.
 
 mod batches;
 mod carry;
+mod files;
 pub mod inventory;
 pub mod manifest;
 pub mod previous;
 pub mod schema;
+pub mod store;
 mod year_facts;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use arrow_array::RecordBatch;
@@ -29,6 +30,10 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 pub use batches::RunStamp;
+pub use files::{verify, NeedsAttention};
+pub use store::{Busy, Store};
+
+use store::Staging;
 
 use crate::report::{Outcome, ParseStatus, Reject, Report};
 use crate::template::Template;
@@ -112,18 +117,15 @@ enum OutTable {
     Rejects,
 }
 
+/// The folder of each table, as readers find them.
+pub const TABLE_DIRS: [&str; 5] = ["cells", "reports", "checks", "sections", "rejects"];
+
 impl OutTable {
     const ALL: [OutTable; 5] =
         [OutTable::Cells, OutTable::Reports, OutTable::Checks, OutTable::Sections, OutTable::Rejects];
 
     fn dir(self) -> &'static str {
-        match self {
-            OutTable::Cells => "cells",
-            OutTable::Reports => "reports",
-            OutTable::Checks => "checks",
-            OutTable::Sections => "sections",
-            OutTable::Rejects => "rejects",
-        }
+        TABLE_DIRS[self as usize]
     }
 
     fn schema(self) -> &'static SchemaRef {
@@ -176,8 +178,8 @@ enum PartFile {
 
 /// A dataset being written.
 pub struct Dataset<'t> {
-    out: PathBuf,
-    staging: PathBuf,
+    store: &'t Store,
+    staging: Staging,
     stamp: RunStamp,
     run: u32,
     previous: Option<&'t Previous>,
@@ -206,64 +208,16 @@ fn partition(year: Option<i16>) -> String {
     }
 }
 
-fn staging_path(out: &Path) -> PathBuf {
-    sibling(out, "xxgk-staging")
-}
-
-fn previous_path(out: &Path) -> PathBuf {
-    sibling(out, "xxgk-previous")
-}
-
-fn sibling(out: &Path, suffix: &str) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_string());
-    out.with_file_name(format!(".{name}.{suffix}"))
-}
-
-/// Keeps other runs off `out` while this one writes it: the lock lives as
-/// long as the file returned is open, and goes with the process however it ends.
-/// Another run holds the dataset's lock: try again later (exit status 3).
-#[derive(Debug, thiserror::Error)]
-#[error("another xxgk run is writing {}; try again when it is done", .0.display())]
-pub struct Busy(pub PathBuf);
-
-pub fn lock(out: &Path) -> Result<File> {
-    let path = sibling(out, "xxgk-lock");
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Busy(out.to_path_buf()).into()),
-        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
-    }
-}
-
-/// Puts back the dataset a run killed during its swap had moved aside.
-fn restore_interrupted(out: &Path) -> Result<()> {
-    let previous = previous_path(out);
-    if !out.exists() && previous.exists() {
-        std::fs::rename(&previous, out)
-            .with_context(|| format!("cannot restore {} from {}", out.display(), previous.display()))?;
-    }
-    Ok(())
-}
-
 impl<'t> Dataset<'t> {
     /// Starts writing the dataset at `out`: afresh, or adding to `previous`
-    /// ([`Previous::open`] has put back what an interrupted swap moved aside).
     pub fn create(
-        out: &Path,
+        store: &'t Store,
         stamp: RunStamp,
         previous: Option<&'t Previous>,
         templates: &'t [Template],
     ) -> Result<Dataset<'t>> {
-        let staging = staging_path(out);
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)
-                .with_context(|| format!("cannot remove stale staging folder {}", staging.display()))?;
-        }
-        let state = staging.join(STATE_DIR);
+        let staging = store.begin()?;
+        let state = staging.dir.join(STATE_DIR);
         std::fs::create_dir_all(&state).with_context(|| format!("cannot create {}", state.display()))?;
         let run = previous.map_or(0, |p| p.run + 1);
         let held = previous
@@ -273,7 +227,7 @@ impl<'t> Dataset<'t> {
             .filter_map(|e| e.report_id.as_deref().and_then(id_key))
             .collect();
         Ok(Dataset {
-            out: out.to_path_buf(),
+            store,
             staging,
             stamp,
             run,
@@ -388,7 +342,7 @@ impl<'t> Dataset<'t> {
         }
         let key = (table, part.to_string(), file);
         if !self.writers.contains_key(&key) {
-            let dir = self.staging.join(table.dir()).join(part);
+            let dir = self.staging.dir.join(table.dir()).join(part);
             std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
             let path = dir.join(match file {
                 PartFile::Run => format!("part-{:05}.parquet", self.run),
@@ -507,7 +461,7 @@ impl<'t> Dataset<'t> {
             let rebuilt: &[&str] = if table == OutTable::Checks { &[ACROSS_YEARS_FILE] } else { &[] };
             let drop = if drop.is_empty() { &none } else { drop };
             Carry { table_dir: table.dir(), key, drop, partitions, rebuilt, properties: properties(table) }
-                .run(&previous.dir, &self.staging)?;
+                .run(&previous.dir, &self.staging.dir)?;
         }
         Ok(())
     }
@@ -515,7 +469,7 @@ impl<'t> Dataset<'t> {
     /// The rejects folder holds a file even when nothing was rejected: an
     /// empty one with the schema, as readers' globs fail on an empty folder.
     fn ensure_rejects_file(&self) -> Result<()> {
-        let dir = self.staging.join(OutTable::Rejects.dir());
+        let dir = self.staging.dir.join(OutTable::Rejects.dir());
         let has_file = std::fs::read_dir(&dir)
             .with_context(|| format!("cannot list {}", dir.display()))?
             .any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "parquet")));
@@ -542,30 +496,45 @@ impl<'t> Dataset<'t> {
         }
         // Every table folder exists, even when empty, so readers find the dataset's shape.
         for table in OutTable::ALL {
-            std::fs::create_dir_all(self.staging.join(table.dir()))?;
+            std::fs::create_dir_all(self.staging.dir.join(table.dir()))?;
         }
         self.ensure_rejects_file()?;
+        self.keep_user_files()?;
         self.inventory.finish()?;
         manifest.run = self.run;
         manifest.finished_at = chrono::Utc::now().to_rfc3339();
         manifest.counts = self.totals.clone();
         manifest.this_run = self.counts.clone();
-        manifest.write(&self.staging.join(MANIFEST_FILE))?;
-        let previous = previous_path(&self.out);
-        if self.out.exists() {
-            if previous.exists() {
-                std::fs::remove_dir_all(&previous)?;
-            }
-            std::fs::rename(&self.out, &previous)
-                .with_context(|| format!("cannot move the old dataset {} aside", self.out.display()))?;
-        }
-        std::fs::rename(&self.staging, &self.out)
-            .with_context(|| format!("cannot move the new dataset into {}", self.out.display()))?;
-        if previous.exists() {
-            std::fs::remove_dir_all(&previous)
-                .with_context(|| format!("cannot remove the old dataset {}", previous.display()))?;
-        }
+        files::write_list(&self.staging.dir, &TABLE_DIRS)?;
+        manifest.state = files::state_files(&self.staging.dir)?;
+        manifest.write(&self.staging.dir.join(MANIFEST_FILE))?;
+        self.store.commit(self.staging)?;
         Ok(manifest)
+    }
+
+    /// Carries what a person put in the dataset beside the tables (notes,
+    /// an analysis folder) into the new snapshot, as hard links.
+    fn keep_user_files(&self) -> Result<()> {
+        let Some(current) = self.store.current()? else {
+            return Ok(());
+        };
+        let ours = |name: &std::ffi::OsStr| TABLE_DIRS.iter().chain(&[STATE_DIR, MANIFEST_FILE]).any(|n| name == *n);
+        for entry in std::fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))? {
+            let entry = entry.with_context(|| format!("cannot list {}", current.display()))?;
+            if ours(&entry.file_name()) {
+                continue;
+            }
+            for file in walkdir::WalkDir::new(entry.path()) {
+                let file = file.with_context(|| format!("cannot list {}", entry.path().display()))?;
+                let target = self.staging.dir.join(file.path().strip_prefix(&current)?);
+                if file.file_type().is_dir() {
+                    std::fs::create_dir_all(&target).with_context(|| format!("cannot create {}", target.display()))?;
+                } else {
+                    carry::link_or_copy(file.path(), &target)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

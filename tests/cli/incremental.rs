@@ -156,15 +156,15 @@ fn a_run_never_replaces_what_it_cannot_add_to() {
     assert_eq!(report_files(&out).len(), 16);
 
     // Two runs never write one dataset at once.
-    let lock = File::create(tmp.path().join(".out.xxgk-lock")).unwrap();
+    let lock = File::create(tmp.path().join(".out.xxgk/lock")).unwrap();
     lock.try_lock().unwrap();
     let output = xxgk(&["ingest", "--quiet", "--out", out.to_str().unwrap(), sample.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3), "busy: retry later");
     assert!(String::from_utf8_lossy(&output.stderr).contains("another xxgk run is writing"));
     drop(lock);
 
-    // A run killed during its swap left the dataset aside: the next run puts it back.
-    std::fs::rename(&out, tmp.path().join(".out.xxgk-previous")).unwrap();
+    // A run killed before it made the link: the next run puts it back.
+    std::fs::remove_file(&out).unwrap();
     ingest(&[&sample], &out);
     assert_eq!(manifest(&out)["this_run"]["unchanged"], 1);
     assert_eq!(report_files(&out).len(), 16);

@@ -390,7 +390,7 @@ fn a_full_run_replaces_the_dataset_and_clears_an_interrupted_one() {
     let out = tmp.path().join("out");
     ingest(&[&repo().join("data/samples")], &out);
     // What a run killed before its commit leaves behind.
-    let staging = tmp.path().join(".out.xxgk-staging");
+    let staging = tmp.path().join(".out.xxgk/staging");
     std::fs::create_dir_all(staging.join("cells/year=1999")).unwrap();
     let one = repo().join("data/samples/000001-cell_lines-gov2021.txt");
     ingest_full(&[&one], &out);
