@@ -99,6 +99,13 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
     },
+    /// Remove the snapshots of a dataset that are no longer current (a run
+    /// removes them a day after they were superseded)
+    Vacuum {
+        /// Dataset directory [default: ingest.out from the config]
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
     /// Validate the configuration and templates, and print what they define
     CheckConfig,
     /// Parse one file and print how each row was read, and every cell
@@ -185,6 +192,13 @@ pub fn run(opts: Opts) -> Result<i32> {
         Command::Summary { .. } => anyhow::bail!("this xxgk was built without the `summary` feature"),
         Command::Check { data } => {
             console::out(&crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?)?;
+            Ok(0)
+        }
+        Command::Vacuum { data } => {
+            let store = crate::sink::Store::locate(&data.unwrap_or_else(|| settings.out.clone()))?;
+            let _lock = store.lock()?;
+            let removed = store.vacuum(std::time::Duration::ZERO)?;
+            console::note(format_args!("removed {removed} snapshots of {}", store.out.display()));
             Ok(0)
         }
         Command::Explain { file, text: false } => {

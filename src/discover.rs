@@ -30,10 +30,16 @@ pub struct Found {
 /// (the others are counted in `skipped`); files named explicitly are always
 /// read. Results keep the order of `inputs`, with each folder's files sorted
 /// by path, and list each path once.
+///
+/// Paths are absolute, with the links in the inputs as given resolved: a
+/// file's path is its identity in the dataset, so `in`, `./in` and
+/// `$PWD/in` must name it alike.
 pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Found {
     let mut found = Vec::new();
     let mut skipped = BTreeMap::new();
-    for input in inputs {
+    let inputs: Vec<PathBuf> =
+        inputs.iter().map(|input| input.canonicalize().unwrap_or_else(|_| input.clone())).collect();
+    for input in &inputs {
         if input.is_file() {
             found.push(Ok(to_input(input)));
             continue;

@@ -105,23 +105,20 @@ pub fn verify(dir: &Path, tables: &[&str], strays_only: bool) -> std::result::Re
             Remedy::Rebuild,
         ));
     }
-    if !strays_only {
-        for (name, recorded) in &head.state {
-            let path = state.join(name);
-            match StateFile::of(&path) {
-                Ok(found) if &found == recorded => {}
-                Ok(found) => {
-                    return Err(attention(
-                        format!(
-                            "{STATE_DIR}/{name} is damaged ({} bytes, not the {} bytes its run wrote, or other bytes)",
-                            found.bytes, recorded.bytes
-                        ),
-                        Remedy::Rebuild,
-                    ))
-                }
-                Err(err) => return Err(attention(format!("{STATE_DIR}/{name}: {err:#}"), Remedy::Rebuild)),
-            }
+    for (name, recorded) in &head.state {
+        let path = state.join(name);
+        let problem = match StateFile::of(&path) {
+            Ok(found) if &found == recorded => continue,
+            Ok(found) => format!(
+                "{STATE_DIR}/{name} is damaged ({} bytes, not the {} bytes its run wrote, or other bytes)",
+                found.bytes, recorded.bytes
+            ),
+            Err(err) => format!("{STATE_DIR}/{name}: {err:#}"),
+        };
+        if strays_only {
+            return Ok(()); // the list that tells strays is not to be trusted
         }
+        return Err(attention(problem, Remedy::Rebuild));
     }
     let listed = read_list(&state.join(FILES_FILE)).map_err(|err| attention(format!("{err:#}"), Remedy::Rebuild))?;
     let found = scan(dir, tables).map_err(|err| attention(format!("{err:#}"), Remedy::Rebuild))?;

@@ -3,7 +3,7 @@
 //! the files it lists unchanged, and a file that changed replaces the rows
 //! its earlier version gave. Kept in the dataset as `_xxgk/inputs.tsv`.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
@@ -92,10 +92,12 @@ impl Entry {
     }
 }
 
-/// The inventory of a dataset as it was before this run.
+/// The inventory of a dataset as it was before this run, by path: a run
+/// lists the entries it keeps in path order, so that identical runs write
+/// identical files.
 #[derive(Debug, Default)]
 pub struct Inventory {
-    entries: HashMap<String, Entry>,
+    entries: BTreeMap<String, Entry>,
 }
 
 impl Inventory {
@@ -104,7 +106,7 @@ impl Inventory {
             .delimiter(b'\t')
             .from_path(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut entries = HashMap::new();
+        let mut entries = BTreeMap::new();
         for (i, row) in reader.deserialize::<Entry>().enumerate() {
             let entry = row.with_context(|| format!("{}: bad row {}", path.display(), i + 2))?;
             entries.insert(entry.path.clone(), entry);

@@ -52,14 +52,14 @@ impl Previous {
         let Some(head) = ManifestHead::read(&dir) else {
             if dir.join(STATE_DIR).is_dir() {
                 let problem = format!("its {MANIFEST_FILE} is damaged (not the JSON xxgk writes)");
-                return Err(NeedsAttention { dataset: dir, problem, remedy: Remedy::Rebuild }.into());
+                return Err(NeedsAttention { dataset: store.out.clone(), problem, remedy: Remedy::Rebuild }.into());
             }
             anyhow::bail!(
                 "{out} is not an xxgk dataset (its {MANIFEST_FILE} is not one xxgk wrote); refusing to replace it: \
                  choose another --out or remove it"
             );
         };
-        files::verify(&dir, tables, full)?;
+        files::verify(&dir, tables, full).map_err(|err| NeedsAttention { dataset: store.out.clone(), ..err })?;
         if full {
             return Ok(None);
         }

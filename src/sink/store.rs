@@ -60,7 +60,8 @@ impl Store {
             if !is_link || store.snapshot_of_link().is_some() {
                 return Ok(store);
             }
-            let target = std::fs::read_link(&store.out).with_context(|| format!("cannot read {}", store.out.display()))?;
+            let target =
+                std::fs::read_link(&store.out).with_context(|| format!("cannot read {}", store.out.display()))?;
             let next = store.out.parent().map_or(target.clone(), |parent| parent.join(&target));
             if next.parent().and_then(Path::file_name).is_some_and(|n| n == "snapshots") {
                 anyhow::bail!("--out {} leads into a snapshot of another dataset; name that dataset", out.display());
@@ -187,7 +188,8 @@ impl Store {
             std::fs::remove_file(&link).with_context(|| format!("cannot remove {}", link.display()))?;
         }
         std::os::unix::fs::symlink(&target, &link).with_context(|| format!("cannot create {}", link.display()))?;
-        std::fs::rename(&link, &self.out).with_context(|| format!("cannot point {} to its snapshot", self.out.display()))?;
+        std::fs::rename(&link, &self.out)
+            .with_context(|| format!("cannot point {} to its snapshot", self.out.display()))?;
         sync_dir(self.out.parent().unwrap_or(Path::new(".")))
     }
 

@@ -66,7 +66,7 @@ impl<'t> FactFile<'t> {
         let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut reader = BufReader::new(file);
         let mut record = Vec::new();
-        while read_record(&mut reader, &mut record)? {
+        while read_record(&mut reader, &mut record).with_context(|| format!("cannot read {}", path.display()))? {
             let facts = decode(self.templates, &record, path)?;
             if keep(&facts.report_id) {
                 self.push(&facts)?;
@@ -83,7 +83,7 @@ impl<'t> FactFile<'t> {
         let mut reader = BufReader::new(&file);
         let mut record = Vec::new();
         let mut previous_record = Vec::new();
-        while read_record(&mut reader, &mut record)? {
+        while read_record(&mut reader, &mut record).with_context(|| format!("cannot read {}", self.path.display()))? {
             let this = decode(self.templates, &record, &self.path)?;
             let Some(&(1, offset)) = self.index.get(&(this.agency, this.year - 1)) else {
                 continue;
@@ -119,6 +119,6 @@ fn read_record(reader: &mut impl Read, record: &mut Vec<u8>) -> Result<bool> {
         Err(e) => return Err(e.into()),
     }
     record.resize(u32::from_le_bytes(length) as usize, 0);
-    reader.read_exact(record)?;
+    reader.read_exact(record).context("the file ends inside a record")?;
     Ok(true)
 }

@@ -22,6 +22,7 @@ mod hostile;
 mod incremental;
 mod metadata;
 mod nightly;
+mod snapshots;
 mod summary;
 mod validation;
 
@@ -226,6 +227,18 @@ fn reject_reasons(out: &Path) -> HashMap<String, String> {
         }
     }
     reasons
+}
+
+/// The `source_path` of every report, sorted.
+fn report_paths(out: &Path) -> Vec<String> {
+    let mut paths: Vec<String> = read_table(out, "reports")
+        .iter()
+        .flat_map(|(_, b)| {
+            (0..b.num_rows()).map(|i| strings(b, "source_path").value(i).to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    paths.sort();
+    paths
 }
 
 fn report_files(out: &Path) -> Vec<String> {
