@@ -13,9 +13,11 @@ pub fn out(text: &str) -> Result<()> {
     stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to standard output")
 }
 
-/// A line for the person running xxgk, on standard error, after `xxgk: `.
+/// A line for the person running xxgk, on standard error, after `xxgk: `;
+/// written in one call, so that lines from several threads or processes
+/// sharing a log never interleave.
 pub fn note(text: std::fmt::Arguments) {
-    let _ = writeln!(std::io::stderr().lock(), "xxgk: {text}");
+    let _ = std::io::stderr().lock().write_all(format!("xxgk: {text}\n").as_bytes());
 }
 
 /// Whether an error comes from a reader of our output that went away: the

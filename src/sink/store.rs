@@ -157,7 +157,16 @@ impl Store {
         sync_tree(&staging.dir)?;
         let snapshots = self.snapshots();
         std::fs::create_dir_all(&snapshots).with_context(|| format!("cannot create {}", snapshots.display()))?;
-        let mut next = self.numbers()?.last().map_or(1, |n| n + 1);
+        // Snapshots after the current one were left by runs killed before
+        // they flipped the link; no reader ever saw them.
+        let numbers = self.numbers()?;
+        if let Some(current) = self.snapshot_of_link() {
+            for &orphan in numbers.iter().filter(|&&n| n > current) {
+                let dir = snapshots.join(snapshot_name(orphan));
+                std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+            }
+        }
+        let mut next = numbers.last().map_or(1, |n| n + 1);
         // A dataset an older xxgk wrote becomes the snapshot before this one.
         if self.snapshot_of_link().is_none() && self.out.is_dir() {
             let is_empty = std::fs::read_dir(&self.out).is_ok_and(|mut d| d.next().is_none());

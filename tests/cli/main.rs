@@ -16,6 +16,7 @@ use arrow_array::{Array, Float64Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+mod crash;
 mod crawler_text;
 mod forge;
 mod hostile;
