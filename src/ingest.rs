@@ -93,7 +93,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
     let inputs = found.inputs;
     let progress = progress_bar(inputs.len() as u64, options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.unwrap_or(0))
+        .num_threads(options.jobs.map_or(0, capped_jobs))
         .build()
         .context("cannot start worker threads")?;
     let stamp =
@@ -141,6 +141,17 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
     let written = dataset.commit(manifest)?;
     store.vacuum(sink::store::GRACE)?;
     Ok(Summary { run: written.this_run, dataset: written.counts, skipped: found.skipped, elapsed: started.elapsed() })
+}
+
+/// At most four threads per core: more only cost memory (each holds a
+/// document and its parse), and `--jobs 100000` would start as many threads.
+fn capped_jobs(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = 4 * cores;
+    if jobs > cap {
+        console::note(format_args!("--jobs {jobs} is more than 4 per core; using {cap}"));
+    }
+    jobs.clamp(1, cap)
 }
 
 /// Writes batches on a thread of its own while the workers parse the next:

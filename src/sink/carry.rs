@@ -33,7 +33,8 @@ pub struct Carry<'a> {
     pub drop: &'a HashSet<String>,
     /// Partitions whose files may hold such rows; `None` for all.
     pub partitions: Option<&'a HashSet<String>>,
-    /// File names that are never carried (they are rebuilt by each run).
+    /// Beginnings of the names of files that are never carried (they are
+    /// rebuilt by each run).
     pub rebuilt: &'a [&'a str],
     pub properties: WriterProperties,
 }
@@ -55,7 +56,10 @@ impl Carry<'_> {
         for entry in walkdir::WalkDir::new(&source).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list {}", source.display()))?;
             let name = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file() || !name.ends_with(".parquet") || self.rebuilt.contains(&&*name) {
+            if !entry.file_type().is_file()
+                || !name.ends_with(".parquet")
+                || self.rebuilt.iter().any(|r| name.starts_with(r))
+            {
                 continue;
             }
             let relative = entry.path().strip_prefix(from).context("file outside the dataset")?;

@@ -165,8 +165,10 @@ impl OutTable {
 }
 
 /// The file name of a cross-year checks file: rebuilt by every run from the
-/// facts of every report held, so it always pairs the whole dataset.
+/// facts of every report held, so it always pairs the whole dataset. A run
+/// that had to close one early writes `across-years-1.parquet` and so on.
 const ACROSS_YEARS_FILE: &str = "across-years.parquet";
+const ACROSS_YEARS_PREFIX: &str = "across-years";
 
 /// Which file of a partition rows go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -176,6 +178,13 @@ enum PartFile {
     AcrossYears,
 }
 
+type WriterKey = (OutTable, String, PartFile);
+
+/// Writers open at once. Each holds its buffered pages (about 1 MB), and a
+/// batch of reports spread over 200 years opened 800 of them: 750 MB and as
+/// many open files.
+const MAX_OPEN_WRITERS: usize = 64;
+
 /// A dataset being written.
 pub struct Dataset<'t> {
     store: &'t Store,
@@ -183,7 +192,12 @@ pub struct Dataset<'t> {
     stamp: RunStamp,
     run: u32,
     previous: Option<&'t Previous>,
-    writers: BTreeMap<(OutTable, String, PartFile), ArrowWriter<File>>,
+    /// Open writers, each with when it last took rows; at most
+    /// [`MAX_OPEN_WRITERS`].
+    writers: BTreeMap<WriterKey, (ArrowWriter<File>, u64)>,
+    /// Files written so far per writer key, which numbers the next one.
+    files_written: BTreeMap<WriterKey, u32>,
+    appends: u64,
     /// What the checks across years need of each report; taken by them.
     year_facts: Option<FactFile<'t>>,
     inventory: InventoryWriter,
@@ -233,6 +247,8 @@ impl<'t> Dataset<'t> {
             run,
             previous,
             writers: BTreeMap::new(),
+            files_written: BTreeMap::new(),
+            appends: 0,
             year_facts: Some(FactFile::create(&state.join(FACTS_FILE), templates)?),
             inventory: InventoryWriter::create(&state.join(INVENTORY_FILE))?,
             held,
@@ -342,22 +358,43 @@ impl<'t> Dataset<'t> {
         }
         let key = (table, part.to_string(), file);
         if !self.writers.contains_key(&key) {
+            if self.writers.len() >= MAX_OPEN_WRITERS {
+                self.close_least_recent()?;
+            }
             let dir = self.staging.dir.join(table.dir()).join(part);
             std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            let path = dir.join(match file {
-                PartFile::Run => format!("part-{:05}.parquet", self.run),
-                PartFile::AcrossYears => ACROSS_YEARS_FILE.to_string(),
+            let written = self.files_written.entry(key.clone()).or_insert(0);
+            let path = dir.join(match (file, *written) {
+                (PartFile::Run, 0) => format!("part-{:05}.parquet", self.run),
+                (PartFile::Run, n) => format!("part-{:05}-{n}.parquet", self.run),
+                (PartFile::AcrossYears, 0) => ACROSS_YEARS_FILE.to_string(),
+                (PartFile::AcrossYears, n) => format!("across-years-{n}.parquet"),
             });
+            *written += 1;
             let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
             let writer = ArrowWriter::try_new(file, table.schema().clone(), Some(properties(table)))
                 .with_context(|| format!("cannot start {}", path.display()))?;
-            self.writers.insert(key.clone(), writer);
+            self.writers.insert(key.clone(), (writer, 0));
         }
-        let writer = self.writers.get_mut(&key).context("writer vanished")?;
+        self.appends += 1;
+        let (writer, last_used) = self.writers.get_mut(&key).context("writer vanished")?;
+        *last_used = self.appends;
         let context = || format!("cannot write {} rows to {}/{}", table.dir(), table.dir(), part);
         writer.write(&batch).with_context(context)?;
         if writer.in_progress_size() >= ROW_GROUP_BYTES {
             writer.flush().with_context(context)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the writer that took rows longest ago; rows of its
+    /// partition that come later go to a file of their own.
+    fn close_least_recent(&mut self) -> Result<()> {
+        let oldest = self.writers.iter().min_by_key(|(_, (_, used))| *used).map(|(key, _)| key.clone());
+        if let Some((table, part, file)) = oldest {
+            if let Some((writer, _)) = self.writers.remove(&(table, part.clone(), file)) {
+                writer.close().with_context(|| format!("cannot finish {}/{}", table.dir(), part))?;
+            }
         }
         Ok(())
     }
@@ -458,7 +495,7 @@ impl<'t> Dataset<'t> {
                 OutTable::Rejects => ("source_path", &dropped.reject_paths, None),
                 _ => ("report_id", &dropped.report_ids, Some(&dropped.partitions)),
             };
-            let rebuilt: &[&str] = if table == OutTable::Checks { &[ACROSS_YEARS_FILE] } else { &[] };
+            let rebuilt: &[&str] = if table == OutTable::Checks { &[ACROSS_YEARS_PREFIX] } else { &[] };
             let drop = if drop.is_empty() { &none } else { drop };
             Carry { table_dir: table.dir(), key, drop, partitions, rebuilt, properties: properties(table) }
                 .run(&previous.dir, &self.staging.dir)?;
@@ -491,7 +528,7 @@ impl<'t> Dataset<'t> {
         let dropped = self.merge_inventory()?;
         self.check_across_years(&dropped)?;
         self.carry_over(&dropped)?;
-        for ((table, part, _), writer) in std::mem::take(&mut self.writers) {
+        for ((table, part, _), (writer, _)) in std::mem::take(&mut self.writers) {
             writer.close().with_context(|| format!("cannot finish {}/{}", table.dir(), part))?;
         }
         // Every table folder exists, even when empty, so readers find the dataset's shape.

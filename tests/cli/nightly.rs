@@ -96,3 +96,34 @@ fn names_that_are_not_utf8_never_collide() {
         assert_eq!(paths.len(), 5, "{paths:?}");
     }
 }
+
+#[test]
+fn reports_of_many_years_keep_few_files_open() {
+    let tmp = TempDir::new("reports_of_many_years_keep_few_files_open");
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let text = std::fs::read_to_string(repo().join("data/samples/000001-cell_lines-gov2021.txt")).unwrap();
+    for year in 1900..2100 {
+        let report = text.replace("2022年", "\u{0}").replace("2021年", &format!("{year}年"));
+        let report = report.replace('\u{0}', &format!("{}年", year + 1));
+        std::fs::write(input.join(format!("{year}.txt")), report).unwrap();
+    }
+    let out = tmp.path().join("out");
+    // 200 years of four tables each: a writer per partition open at once
+    // needed 800 files.
+    let script = format!(
+        "ulimit -n 256 && exec \"$0\" ingest --quiet --jobs 100000 --out '{}' '{}'",
+        out.display(),
+        input.display()
+    );
+    let output = Command::new("sh").args(["-c", &script, env!("CARGO_BIN_EXE_xxgk")]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("--jobs 100000 is more than 4 per core"), "{stderr}");
+    let years: std::collections::BTreeSet<_> =
+        crate::read_table(&out, "reports").into_iter().map(|(year, _)| year.unwrap()).collect();
+    assert_eq!(years.len(), 200);
+    let cells = crate::read_table(&out, "cells").iter().map(|(_, b)| b.num_rows()).sum::<usize>();
+    assert_eq!(cells, 200 * 200, "every cell of every report");
+    assert!(xxgk(&["check", "--data", out.to_str().unwrap()]).status.success());
+}
