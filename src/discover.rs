@@ -115,17 +115,42 @@ fn to_input(path: &Path) -> Input {
 /// A path as text, exactly: a name that is not UTF-8 (GBK names from
 /// Windows zips are common in Chinese crawls) keeps its bytes as `\xNN`
 /// escapes, where a lossy conversion would give two such files one name.
+/// A backslash is escaped too, so that [`text_path`] gives the path back.
 pub fn path_text(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
     let bytes = path.as_os_str().as_bytes();
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
-        out.push_str(chunk.valid());
+        out.push_str(&chunk.valid().replace('\\', "\\x5C"));
         for byte in chunk.invalid() {
             out.push_str(&format!("\\x{byte:02X}"));
         }
     }
     out
+}
+
+/// The path [`path_text`] wrote as `text`.
+pub fn text_path(text: &str) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        let escaped = (first == b'\\' && tail.first() == Some(&b'x'))
+            .then(|| tail.get(1..3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(byte) => {
+                bytes.push(byte);
+                rest = &tail[3..];
+            }
+            None => {
+                bytes.push(first);
+                rest = tail;
+            }
+        }
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
 }
 
 /// Whether the file name says HTML.
@@ -153,6 +178,16 @@ fn listing_error(path: &Path, reason: &str) -> Box<Reject> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_text_gives_the_path_back() {
+        use std::os::unix::ffi::OsStrExt;
+        let gbk = Path::new(std::ffi::OsStr::from_bytes(b"/in/\xb1\xa8\xb8\xe6 a\\x41.txt"));
+        let text = path_text(gbk);
+        assert_eq!(text, "/in/\\xB1\\xA8\\xB8\\xE6 a\\x5Cx41.txt");
+        assert_eq!(text_path(&text), gbk);
+        assert_eq!(text_path("/in/报告.txt"), Path::new("/in/报告.txt"));
+    }
 
     #[test]
     fn missing_input_is_a_reject() {

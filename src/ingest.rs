@@ -55,13 +55,15 @@ impl std::fmt::Display for Summary {
         write!(
             f,
             "{} files: {} read ({} reports ok, {} partial, {} rejected; {} replacing an earlier version, {} \
-             duplicates), {} unchanged; {} cells ({} ok) in {:.2}s; the dataset holds {} reports and {} rejects",
+             retried, {} duplicates), {} unchanged; {} cells ({} ok) in {:.2}s; the dataset holds {} reports and \
+             {} rejects",
             r.files,
             r.read,
             r.reports_ok,
             r.reports_partial,
             r.rejects,
             r.replaced,
+            r.retried,
             r.duplicates,
             r.unchanged,
             r.cells,

@@ -4,13 +4,15 @@
 //! of a file since replaced, and one merged file for a partition that has
 //! gathered too many.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, BooleanArray, RecordBatch};
+use std::sync::Arc;
+
+use arrow_array::{Array, BooleanArray, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
@@ -21,8 +23,11 @@ pub struct Dropped {
     /// Reports no longer in the dataset, and the partitions that hold them.
     pub report_ids: HashSet<String>,
     pub partitions: HashSet<String>,
-    /// Rejected paths read again by this run.
+    /// Rejected paths read again by this run, or whose file is gone.
     pub reject_paths: HashSet<String>,
+    /// Reports whose rows stay but name another path: their file now has
+    /// other bytes, and this path still has theirs.
+    pub repointed: HashMap<String, String>,
 }
 
 /// How one table's files are carried.
@@ -31,6 +36,8 @@ pub struct Carry<'a> {
     /// The column rows are dropped by, and the values to drop.
     pub key: &'a str,
     pub drop: &'a HashSet<String>,
+    /// `source_path` values to set, by `report_id` (the reports table's).
+    pub repoint: Option<&'a HashMap<String, String>>,
     /// Partitions whose files may hold such rows; `None` for all.
     pub partitions: Option<&'a HashSet<String>>,
     /// Beginnings of the names of files that are never carried (they are
@@ -71,7 +78,8 @@ impl Carry<'_> {
             std::fs::create_dir_all(&target).with_context(|| format!("cannot create {}", target.display()))?;
             let partition = folder.file_name().map(|p| p.to_string_lossy().into_owned());
             let may_hold = self.partitions.is_none_or(|parts| partition.is_some_and(|p| parts.contains(&p)));
-            if (self.drop.is_empty() || !may_hold) && files.len() <= MAX_FILES_PER_PARTITION {
+            let unchanged = self.drop.is_empty() && self.repoint.is_none_or(HashMap::is_empty);
+            if (unchanged || !may_hold) && files.len() <= MAX_FILES_PER_PARTITION {
                 for file in &files {
                     link_or_copy(file, &target.join(file.file_name().context("file without a name")?))?;
                 }
@@ -115,16 +123,38 @@ impl Carry<'_> {
         Ok(())
     }
 
-    /// The rows of `batch` whose key is not dropped.
+    /// The rows of `batch` whose key is not dropped, with their paths repointed.
     fn keep(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let batch = self.repointed(batch)?;
         if self.drop.is_empty() {
-            return Ok(batch.clone());
+            return Ok(batch);
         }
         let column = batch.column_by_name(self.key).with_context(|| format!("no column {}", self.key))?;
         let keys = column.as_string_opt::<i32>().with_context(|| format!("{} is not text", self.key))?;
         let keep: BooleanArray =
             (0..keys.len()).map(|i| Some(keys.is_null(i) || !self.drop.contains(keys.value(i)))).collect();
-        Ok(arrow_select::filter::filter_record_batch(batch, &keep)?)
+        Ok(arrow_select::filter::filter_record_batch(&batch, &keep)?)
+    }
+
+    fn repointed(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let Some(repoint) = self.repoint.filter(|r| !r.is_empty()) else {
+            return Ok(batch.clone());
+        };
+        let schema = batch.schema();
+        let (Ok(id_at), Ok(path_at)) = (schema.index_of("report_id"), schema.index_of("source_path")) else {
+            return Ok(batch.clone());
+        };
+        let ids = batch.column(id_at).as_string_opt::<i32>().context("report_id is not text")?;
+        let paths = batch.column(path_at).as_string_opt::<i32>().context("source_path is not text")?;
+        let repointed: StringArray = (0..batch.num_rows())
+            .map(|i| match repoint.get(ids.value(i)) {
+                Some(path) => Some(path.as_str()),
+                None => paths.is_valid(i).then(|| paths.value(i)),
+            })
+            .collect();
+        let mut columns = batch.columns().to_vec();
+        columns[path_at] = Arc::new(repointed);
+        Ok(RecordBatch::try_new(schema, columns)?)
     }
 }
 

@@ -17,7 +17,7 @@ pub mod schema;
 pub mod store;
 mod year_facts;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 
 use anyhow::{Context, Result};
@@ -35,6 +35,7 @@ pub use store::{Busy, Store};
 
 use store::Staging;
 
+use crate::discover;
 use crate::report::{Outcome, ParseStatus, Reject, Report};
 use crate::template::Template;
 use crate::validate::{self, CheckResult, CheckStatus, YearFacts};
@@ -86,6 +87,8 @@ pub struct RunCounts {
     /// earlier rows.
     pub read: u64,
     pub replaced: u64,
+    /// Files that could not be read before (no size or time was known), read again.
+    pub retried: u64,
     /// Files the dataset already held as they are.
     pub unchanged: u64,
     /// Files whose bytes equal a report's already held: listed in the
@@ -210,6 +213,11 @@ pub struct Dataset<'t> {
     rewritten: HashSet<u128>,
     /// Reports the finished inventory lists, by id, and what it adds up to.
     live: HashSet<u128>,
+    /// Paths of the previous inventory this run listed again unread, with
+    /// a new stamp: their rows stay as they are.
+    renewed: HashSet<String>,
+    /// The first path (in order) of each report this run read.
+    read_paths: HashMap<String, String>,
     totals: Counts,
     pub counts: RunCounts,
 }
@@ -256,6 +264,8 @@ impl<'t> Dataset<'t> {
             released: HashSet::new(),
             rewritten: HashSet::new(),
             live: HashSet::new(),
+            renewed: HashSet::new(),
+            read_paths: HashMap::new(),
             totals: Counts::default(),
             counts: RunCounts::default(),
         })
@@ -328,7 +338,7 @@ impl<'t> Dataset<'t> {
         if !entry.has_version(version) {
             let mut renewed = entry.clone();
             renewed.set_version(version);
-            self.replaced.insert(path.to_string());
+            self.renewed.insert(path.to_string());
             self.list(&renewed)?;
         }
         Ok(())
@@ -336,8 +346,18 @@ impl<'t> Dataset<'t> {
 
     /// Lists a file this run read in the inventory.
     fn record(&mut self, entry: Entry) -> Result<()> {
+        if let Some(id) = entry.report_id.as_ref().filter(|_| entry.is_report()) {
+            let path = self.read_paths.entry(id.clone()).or_insert_with(|| entry.path.clone());
+            if entry.path < *path {
+                path.clone_from(&entry.path);
+            }
+        }
         if let Some(earlier) = self.previous.and_then(|p| p.inventory.get(&entry.path)) {
-            self.counts.replaced += 1;
+            if earlier.size.is_none() && !earlier.is_report() {
+                self.counts.retried += 1;
+            } else {
+                self.counts.replaced += 1;
+            }
             self.replaced.insert(entry.path.clone());
             // Same bytes read again (their metadata changed) are written again.
             if let Some(id) = earlier.report_id.as_deref().and_then(id_key).filter(|_| earlier.is_report()) {
@@ -409,18 +429,47 @@ impl<'t> Dataset<'t> {
             return Ok(dropped);
         };
         for entry in previous.inventory.entries() {
-            if !self.replaced.contains(&entry.path) {
-                self.list(entry)?;
+            if self.replaced.contains(&entry.path) || self.renewed.contains(&entry.path) {
+                continue;
             }
+            // A reject of a file since removed: its cause is gone.
+            if !entry.is_report() && discover::text_path(&entry.path).symlink_metadata().is_err() {
+                dropped.reject_paths.insert(entry.path.clone());
+                continue;
+            }
+            self.list(entry)?;
         }
+        // Reports kept whose file now has other bytes, by id, and their partitions.
+        let mut orphaned: HashMap<String, String> = HashMap::new();
         for entry in previous.inventory.entries().filter(|e| self.replaced.contains(&e.path)) {
             if !entry.is_report() {
                 dropped.reject_paths.insert(entry.path.clone());
             } else if let Some(id) = &entry.report_id {
-                if id_key(id).is_some_and(|key| !self.live.contains(&key) || self.rewritten.contains(&key)) {
+                let Some(key) = id_key(id) else { continue };
+                if !self.live.contains(&key) || self.rewritten.contains(&key) {
                     dropped.report_ids.insert(id.clone());
                     dropped.partitions.insert(partition(entry.year));
+                } else {
+                    orphaned.insert(id.clone(), partition(entry.year));
                 }
+            }
+        }
+        // Their rows name the first path that still has their bytes, as a
+        // full run's would.
+        if !orphaned.is_empty() {
+            let mut first: HashMap<&str, &str> = HashMap::new();
+            let kept = previous.inventory.entries().filter(|e| !self.replaced.contains(&e.path));
+            let listing = kept.map(|e| (e.report_id.as_deref(), e.path.as_str(), e.is_report()));
+            let read = self.read_paths.iter().map(|(id, path)| (Some(id.as_str()), path.as_str(), true));
+            for (id, path, is_report) in listing.chain(read) {
+                if let Some(id) = id.filter(|id| is_report && orphaned.contains_key(*id)) {
+                    let slot = first.entry(id).or_insert(path);
+                    *slot = (*slot).min(path);
+                }
+            }
+            for (id, path) in first {
+                dropped.partitions.insert(orphaned[id].clone());
+                dropped.repointed.insert(id.to_string(), path.to_string());
             }
         }
         Ok(dropped)
@@ -495,9 +544,10 @@ impl<'t> Dataset<'t> {
                 OutTable::Rejects => ("source_path", &dropped.reject_paths, None),
                 _ => ("report_id", &dropped.report_ids, Some(&dropped.partitions)),
             };
+            let repoint = (table == OutTable::Reports).then_some(&dropped.repointed);
             let rebuilt: &[&str] = if table == OutTable::Checks { &[ACROSS_YEARS_PREFIX] } else { &[] };
             let drop = if drop.is_empty() { &none } else { drop };
-            Carry { table_dir: table.dir(), key, drop, partitions, rebuilt, properties: properties(table) }
+            Carry { table_dir: table.dir(), key, drop, repoint, partitions, rebuilt, properties: properties(table) }
                 .run(&previous.dir, &self.staging.dir)?;
         }
         Ok(())

@@ -215,3 +215,50 @@ fn nightly_runs_do_not_pile_up_files() {
     ingest_full(&[&input], &full);
     assert_eq!(dataset_rows(&out), dataset_rows(&full));
 }
+
+#[test]
+fn files_that_swap_bytes_name_the_same_paths_as_a_full_run() {
+    let (tmp, input, out) = scratch("files_that_swap_bytes_name_the_same_paths_as_a_full_run");
+    let samples = repo().join("data/samples");
+    let (a, b) = (input.join("a.txt"), input.join("b.txt"));
+    std::fs::copy(samples.join("000001-cell_lines-gov2021.txt"), &a).unwrap();
+    std::fs::copy(samples.join("000002-tab_rows-gov2021.txt"), &b).unwrap();
+    ingest(&[&input], &out);
+    let (bytes_a, bytes_b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    std::fs::write(&a, &bytes_b).unwrap();
+    std::fs::write(&b, &bytes_a).unwrap();
+    ingest(&[&input], &out);
+    let full = tmp.path().join("full");
+    ingest_full(&[&input], &full);
+    assert_eq!(dataset_rows(&out), dataset_rows(&full));
+    assert_eq!(
+        report_paths(&out),
+        [a.canonicalize().unwrap().display().to_string(), b.canonicalize().unwrap().display().to_string()]
+    );
+}
+
+#[test]
+fn rejects_follow_their_files() {
+    let (_tmp, input, out) = scratch("rejects_follow_their_files");
+    let prose = input.join("prose.txt");
+    std::fs::write(&prose, "这是一段没有表格的文字。\n").unwrap();
+    std::os::unix::fs::symlink(input.join("missing.txt"), input.join("broken.txt")).unwrap();
+    ingest(&[&input], &out);
+    assert_eq!(reject_reasons(&out).len(), 2);
+
+    // Touched, same bytes: still rejected, its row kept.
+    std::fs::File::options().append(true).open(&prose).unwrap().set_modified(std::time::SystemTime::now()).unwrap();
+    ingest(&[&input], &out);
+    assert_eq!(reject_reasons(&out).len(), 2, "{:?}", reject_reasons(&out));
+    // The file that could not be read is tried again each run, and said so.
+    assert_eq!(manifest(&out)["this_run"]["retried"], 1);
+    assert_eq!(manifest(&out)["this_run"]["replaced"], 0);
+
+    // A rejected file that is gone leaves the rejects.
+    std::fs::remove_file(&prose).unwrap();
+    ingest(&[&input], &out);
+    let reasons = reject_reasons(&out);
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(reasons.keys().all(|path| path.ends_with("broken.txt")), "{reasons:?}");
+    assert_eq!(manifest(&out)["counts"]["files"], 1);
+}
