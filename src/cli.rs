@@ -28,6 +28,9 @@ pub struct Opts {
     /// Configuration file [default: config/xxgk.toml if present, else built-in]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// How notes, rejects and errors are written to standard error
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: console::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -166,8 +169,9 @@ pub fn run(opts: Opts) -> Result<i32> {
                 full,
             };
             let summary = ingest::run(&settings, &reference, &options)?;
-            if !quiet {
-                console::note(format_args!("{summary}; dataset in {}", options.out.display()));
+            if !quiet || console::is_json() {
+                let fields = serde_json::json!({ "out": options.out.display().to_string(), "summary": summary });
+                console::event("finished", format_args!("{summary}; dataset in {}", options.out.display()), fields);
             }
             Ok(if fail_on_reject && summary.run.rejects > 0 { 1 } else { 0 })
         }

@@ -2,10 +2,34 @@
 //! reader went away (`xxgk check | head -1`) ends quietly; a note on
 //! standard error that cannot be written (a dead logger, `2>&1 | head`) is
 //! lost, never the run that wrote it.
+//!
+//! Standard error carries lines for a person (`xxgk: …`) or, with
+//! `--log-format json`, one JSON object per event for a log collector.
 
 use std::io::{ErrorKind, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
+use serde_json::{json, Value};
+
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// How standard error is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Lines for a person.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+pub fn set_log_format(format: LogFormat) {
+    JSON.store(format == LogFormat::Json, Ordering::Relaxed);
+}
+
+pub fn is_json() -> bool {
+    JSON.load(Ordering::Relaxed)
+}
 
 /// Writes a command's output to standard output.
 pub fn out(text: &str) -> Result<()> {
@@ -14,10 +38,26 @@ pub fn out(text: &str) -> Result<()> {
 }
 
 /// A line for the person running xxgk, on standard error, after `xxgk: `;
-/// written in one call, so that lines from several threads or processes
-/// sharing a log never interleave.
+/// in JSON, a `note` event.
 pub fn note(text: std::fmt::Arguments) {
-    let _ = std::io::stderr().lock().write_all(format!("xxgk: {text}\n").as_bytes());
+    event("note", text, json!({}));
+}
+
+/// An event: `text` for a person, `fields` (an object) beside
+/// `{"event": name, "message": text}` for a collector. Written in one call,
+/// so that lines from several threads or processes sharing a log never
+/// interleave.
+pub fn event(name: &str, text: std::fmt::Arguments, fields: Value) {
+    let line = if is_json() {
+        let mut object = json!({ "time": chrono::Utc::now().to_rfc3339(), "event": name, "message": text.to_string() });
+        if let (Some(object), Value::Object(fields)) = (object.as_object_mut(), fields) {
+            object.extend(fields);
+        }
+        format!("{object}\n")
+    } else {
+        format!("xxgk: {text}\n")
+    };
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Whether an error comes from a reader of our output that went away: the

@@ -19,7 +19,7 @@ use crate::discover::{self, Input};
 use crate::report::{self, Outcome, Reject};
 use crate::sidecar::Sidecar;
 use crate::sink::inventory::{Entry, Inventory, Stamp, Version};
-use crate::sink::manifest::Manifest;
+use crate::sink::manifest::{Manifest, SlowFile, Stages};
 use crate::sink::previous::Previous;
 use crate::sink::{self, Counts, Dataset, Intake, RunCounts, RunStamp, Store};
 
@@ -38,7 +38,7 @@ pub struct IngestOptions {
     pub full: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Summary {
     /// What this run did.
     pub run: RunCounts,
@@ -46,8 +46,13 @@ pub struct Summary {
     pub dataset: Counts,
     /// Files in the input folders whose extension is not read, by extension.
     pub skipped: BTreeMap<String, u64>,
-    pub elapsed: Duration,
+    pub elapsed_s: f64,
+    pub stages: Stages,
+    pub slowest_files: Vec<SlowFile>,
 }
+
+/// How many of the slowest files a run names.
+const SLOWEST_FILES: usize = 10;
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -68,7 +73,7 @@ impl std::fmt::Display for Summary {
             r.unchanged,
             r.cells,
             r.cells_ok,
-            self.elapsed.as_secs_f64(),
+            self.elapsed_s,
             d.reports_ok + d.reports_partial,
             d.rejects,
         )?;
@@ -91,7 +96,14 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
     if let Some(missing) = options.inputs.iter().find(|p| p.symlink_metadata().is_err()) {
         anyhow::bail!("input {} does not exist", missing.display());
     }
+    let mut stages = Stages::default();
+    let mut stage = Instant::now();
+    let mut lap = |seconds: &mut f64| {
+        *seconds = stage.elapsed().as_secs_f64();
+        stage = Instant::now();
+    };
     let found = discover::discover(&options.inputs, &settings.extensions);
+    lap(&mut stages.discover_s);
     let inputs = found.inputs;
     let progress = progress_bar(inputs.len() as u64, options.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -105,12 +117,30 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
     let previous = Previous::open(&store, &reference.fingerprint, options.full, &sink::TABLE_DIRS)?;
     let held = previous.as_ref().map(|p| &p.inventory);
     let dataset = Dataset::create(&store, stamp, previous.as_ref(), &reference.catalog.templates)?;
+    lap(&mut stages.open_s);
+    let mut slowest: Vec<SlowFile> = Vec::new();
     let batches = inputs.chunks(settings.batch_size).map(|batch| {
-        let intakes: Vec<Intake> = pool
-            .install(|| batch.par_iter().map(|input| take_in(input, held, settings, &sidecar, reference)).collect());
+        let timed: Vec<(Intake, Duration)> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|input| {
+                    let started = Instant::now();
+                    (take_in(input, held, settings, &sidecar, reference), started.elapsed())
+                })
+                .collect()
+        });
+        let intakes: Vec<Intake> = timed
+            .into_iter()
+            .map(|(intake, took)| {
+                note_slow(&mut slowest, &intake, took);
+                intake
+            })
+            .collect();
         for intake in &intakes {
             if let Intake::Read { outcome: Outcome::Reject(reject), .. } = intake {
-                progress.suspend(|| console::note(format_args!("{reject}")));
+                let fields =
+                    serde_json::json!({ "path": reject.source_path, "reason": reject.reason, "line": reject.line });
+                progress.suspend(|| console::event("reject", format_args!("{reject}"), fields));
             }
         }
         progress.inc(intakes.len() as u64);
@@ -128,6 +158,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         dataset
     };
     progress.finish_and_clear();
+    lap(&mut stages.read_s);
     let manifest = Manifest {
         tool: "xxgk",
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -138,11 +169,37 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
         templates: reference.catalog.templates.iter().map(|t| t.code.clone()).collect(),
         skipped_files: found.skipped.clone(),
+        stages: stages.clone(),
+        slowest_files: slowest.clone(),
         ..Manifest::default()
     };
     let written = dataset.commit(manifest)?;
     store.vacuum(sink::store::GRACE)?;
-    Ok(Summary { run: written.this_run, dataset: written.counts, skipped: found.skipped, elapsed: started.elapsed() })
+    lap(&mut stages.commit_s);
+    Ok(Summary {
+        run: written.this_run,
+        dataset: written.counts,
+        skipped: found.skipped,
+        elapsed_s: started.elapsed().as_secs_f64(),
+        stages,
+        slowest_files: slowest,
+    })
+}
+
+/// Keeps the slowest files read, slowest first.
+fn note_slow(slowest: &mut Vec<SlowFile>, intake: &Intake, took: Duration) {
+    let path = match intake {
+        Intake::Read { outcome: Outcome::Report(r), .. } => &r.source_path,
+        Intake::Read { outcome: Outcome::Reject(r), .. } => &r.source_path,
+        Intake::Unchanged { .. } => return,
+    };
+    let seconds = took.as_secs_f64();
+    if slowest.len() == SLOWEST_FILES && slowest.last().is_some_and(|s| s.seconds >= seconds) {
+        return;
+    }
+    slowest.push(SlowFile { path: path.clone(), seconds });
+    slowest.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    slowest.truncate(SLOWEST_FILES);
 }
 
 /// At most four threads per core: more only cost memory (each holds a

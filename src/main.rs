@@ -24,28 +24,36 @@ fn main() {
     // SAFETY: sets an integer option, which mimalloc reads at each use.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let opts = xxgk::cli::Opts::parse();
+    xxgk::console::set_log_format(opts.log_format);
     let code = match xxgk::cli::run(opts) {
         Ok(code) => code,
         // `xxgk check | head -1`: the reader has what it wanted.
         Err(err) if xxgk::console::is_broken_pipe(&err) => 0,
-        // Cron can tell "retry later" from "broken".
-        Err(err) if err.chain().any(|e| e.is::<xxgk::sink::Busy>()) => {
-            xxgk::console::note(format_args!("{err:#}"));
-            3
-        }
-        // Damaged state or a file xxgk did not write: a person must look.
-        Err(err) if err.chain().any(|e| e.is::<xxgk::sink::NeedsAttention>()) => {
-            xxgk::console::note(format_args!("error: {err:#}"));
-            4
-        }
         Err(err) => {
-            xxgk::console::note(format_args!("error: {err:#}"));
-            2
+            let code = exit_code(&err);
+            let fields = serde_json::json!({ "exit": code });
+            // "Retry later" reads as a state, not an error.
+            let prefix = if code == 3 { "" } else { "error: " };
+            xxgk::console::event("error", format_args!("{prefix}{err:#}"), fields);
+            code
         }
     };
     #[cfg(feature = "heap-peak")]
     xxgk::console::note(format_args!("peak heap {} bytes", heap_peak::peak()));
     std::process::exit(code);
+}
+
+/// The exit status of a failed command, which cron can act on: 3 another
+/// run holds the lock (retry later), 4 the dataset needs a person (damaged
+/// state, a file xxgk did not write), 2 any other usage or setup error.
+fn exit_code(err: &anyhow::Error) -> i32 {
+    if err.chain().any(|e| e.is::<xxgk::sink::Busy>()) {
+        3
+    } else if err.chain().any(|e| e.is::<xxgk::sink::NeedsAttention>()) {
+        4
+    } else {
+        2
+    }
 }
 
 /// For `benches/end_to_end.sh`: counts the bytes allocated and not yet freed,

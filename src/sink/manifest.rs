@@ -31,8 +31,31 @@ pub struct Manifest {
     pub this_run: RunCounts,
     /// Files in the input folders whose extension is not read, by extension.
     pub skipped_files: BTreeMap<String, u64>,
+    /// How long this run's stages took, up to its commit.
+    pub stages: Stages,
+    /// The files this run took longest to read and parse.
+    pub slowest_files: Vec<SlowFile>,
     /// Each file of `_xxgk/` as this run left it.
     pub state: BTreeMap<String, StateFile>,
+}
+
+/// Seconds per stage of a run.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Stages {
+    /// Listing the inputs.
+    pub discover_s: f64,
+    /// Locking and checking the dataset the run adds to.
+    pub open_s: f64,
+    /// Reading, parsing and writing the inputs (one pipeline).
+    pub read_s: f64,
+    /// Carrying the earlier rows, the checks across years, and the commit.
+    pub commit_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlowFile {
+    pub path: String,
+    pub seconds: f64,
 }
 
 /// A state file's size and BLAKE3 hash.

@@ -127,3 +127,50 @@ fn reports_of_many_years_keep_few_files_open() {
     assert_eq!(cells, 200 * 200, "every cell of every report");
     assert!(xxgk(&["check", "--data", out.to_str().unwrap()]).status.success());
 }
+
+/// Each line of standard error as JSON.
+fn json_lines(stderr: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect()
+}
+
+#[test]
+fn logs_for_collectors_are_one_json_object_per_event() {
+    let tmp = TempDir::new("logs_for_collectors_are_one_json_object_per_event");
+    let out = tmp.path().join("out");
+    let empty = tmp.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let args =
+        ["--log-format", "json", "ingest", "--out", out.to_str().unwrap(), "data/samples", empty.to_str().unwrap()];
+    let output = xxgk(&args);
+    assert_eq!(output.status.code(), Some(0));
+    let events = json_lines(&output.stderr);
+    let names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["reject", "finished"], "no progress bar, nothing else");
+    assert!(events[0]["path"].as_str().unwrap().ends_with("empty.txt"));
+    assert!(events[0]["reason"].as_str().unwrap().contains("empty"), "{}", events[0]);
+    let summary = &events[1]["summary"];
+    assert_eq!(summary["run"]["files"], 17);
+    assert_eq!(summary["run"]["rejects"], 1);
+    assert_eq!(summary["dataset"]["reports_ok"], 16);
+    assert!(summary["stages"]["read_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(summary["slowest_files"].as_array().unwrap().len(), 10);
+    // The manifest keeps the same summary.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["this_run"], summary["run"]);
+    assert_eq!(manifest["slowest_files"].as_array().unwrap().len(), 10);
+
+    // Errors too, with the exit status cron sees.
+    let missing = xxgk(&["--log-format", "json", "ingest", "--out", out.to_str().unwrap(), "/nonexistent/in"]);
+    let events = json_lines(&missing.stderr);
+    assert_eq!((events.len(), &events[0]["event"], &events[0]["exit"]), (1, &"error".into(), &2.into()));
+    assert_eq!(missing.status.code(), Some(2));
+    let lock = std::fs::File::create(tmp.path().join(".out.xxgk/lock")).unwrap();
+    lock.try_lock().unwrap();
+    let busy = xxgk(&["--log-format", "json", "ingest", "--out", out.to_str().unwrap(), "data/samples"]);
+    assert_eq!(busy.status.code(), Some(3));
+    assert_eq!(json_lines(&busy.stderr)[0]["exit"], 3);
+}
