@@ -40,6 +40,10 @@ pub struct Carry<'a> {
     pub repoint: Option<&'a HashMap<String, String>>,
     /// Partitions whose files may hold such rows; `None` for all.
     pub partitions: Option<&'a HashSet<String>>,
+    /// The name of a partition's file rewritten by this run: never an
+    /// earlier name, so that a reader listing the previous snapshot cannot
+    /// open a file of the same name with other rows.
+    pub rewritten_name: &'a str,
     /// Beginnings of the names of files that are never carried (they are
     /// rebuilt by each run).
     pub rebuilt: &'a [&'a str],
@@ -84,9 +88,7 @@ impl Carry<'_> {
                     link_or_copy(file, &target.join(file.file_name().context("file without a name")?))?;
                 }
             } else {
-                // Into the first file's name: this run writes its own rows under a newer one.
-                let first = files[0].file_name().context("file without a name")?;
-                self.rewrite(&files, &target.join(first))?;
+                self.rewrite(&files, &target.join(self.rewritten_name))?;
             }
         }
         Ok(())

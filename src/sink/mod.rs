@@ -539,6 +539,7 @@ impl<'t> Dataset<'t> {
             return Ok(());
         };
         let none = HashSet::new();
+        let rewritten_name = format!("part-{:05}-kept.parquet", self.run);
         for table in OutTable::ALL {
             let (key, drop, partitions) = match table {
                 OutTable::Rejects => ("source_path", &dropped.reject_paths, None),
@@ -547,8 +548,17 @@ impl<'t> Dataset<'t> {
             let repoint = (table == OutTable::Reports).then_some(&dropped.repointed);
             let rebuilt: &[&str] = if table == OutTable::Checks { &[ACROSS_YEARS_PREFIX] } else { &[] };
             let drop = if drop.is_empty() { &none } else { drop };
-            Carry { table_dir: table.dir(), key, drop, repoint, partitions, rebuilt, properties: properties(table) }
-                .run(&previous.dir, &self.staging.dir)?;
+            Carry {
+                table_dir: table.dir(),
+                key,
+                drop,
+                repoint,
+                partitions,
+                rewritten_name: &rewritten_name,
+                rebuilt,
+                properties: properties(table),
+            }
+            .run(&previous.dir, &self.staging.dir)?;
         }
         Ok(())
     }

@@ -114,3 +114,50 @@ def test_every_table_folder_reads_even_when_empty(out, table):
     assert "source_path" in arrow.schema.names or "report_id" in arrow.schema.names
     if table == "rejects":
         assert count == 0 and "reason" in frame.columns
+
+
+def test_readers_see_a_whole_dataset_while_runs_commit(tmp_path):
+    """Queries in a loop while runs replace a file and commit: each query
+    resolves the dataset's link once and sees one whole snapshot."""
+    import shutil
+    import threading
+
+    inputs = tmp_path / "in"
+    shutil.copytree(REPO / "data" / "samples", inputs)
+    out = tmp_path / "out"
+    run("ingest", "--quiet", "--out", str(out), str(inputs))
+    changing = inputs / "000002-tab_rows-gov2021.txt"
+    original = changing.read_text(encoding="utf-8")
+    done = threading.Event()
+
+    def nightly_runs():
+        try:
+            for i in range(12):
+                changing.write_text(original + "\n" * (i + 1), encoding="utf-8")
+                run("ingest", "--quiet", "--out", str(out), str(inputs))
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=nightly_runs)
+    writer.start()
+    failures, queries = [], 0
+    while not done.is_set() or queries < 20:
+        snapshot = os.path.realpath(out)
+        try:
+            reports = duckdb.sql(
+                f"select count(*), count(distinct report_id) from read_parquet('{snapshot}/reports/**/*.parquet')"
+            ).fetchall()[0]
+            cells = pq_rows(snapshot)
+            assert reports == (16, 16), reports
+            assert cells == 16 * 200 - 14, cells
+        except Exception as err:  # noqa: BLE001 - every failure is counted
+            failures.append(repr(err))
+        queries += 1
+    writer.join()
+    assert not failures, f"{len(failures)} of {queries} queries failed: {failures[:3]}"
+
+
+def pq_rows(snapshot):
+    import pyarrow.dataset as ds
+
+    return ds.dataset(os.path.join(snapshot, "cells"), format="parquet", partitioning="hive").count_rows()
