@@ -114,6 +114,10 @@ impl Inventory {
         Ok(Inventory { entries })
     }
 
+    pub fn from_entries(entries: Vec<Entry>) -> Inventory {
+        Inventory { entries: entries.into_iter().map(|e| (e.path.clone(), e)).collect() }
+    }
+
     pub fn get(&self, path: &str) -> Option<&Entry> {
         self.entries.get(path)
     }

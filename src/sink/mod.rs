@@ -11,13 +11,14 @@ mod batches;
 mod carry;
 mod files;
 pub mod inventory;
+mod ledger;
 pub mod manifest;
 pub mod previous;
 pub mod schema;
 pub mod store;
 mod year_facts;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 
 use anyhow::{Context, Result};
@@ -40,7 +41,8 @@ use crate::report::{Outcome, ParseStatus, Reject, Report};
 use crate::template::Template;
 use crate::validate::{self, CheckResult, CheckStatus, YearFacts};
 use carry::{Carry, Dropped};
-use inventory::{id_key, Entry, InventoryWriter, Version};
+use inventory::{Entry, InventoryWriter, Version};
+use ledger::{Earlier, Ledger};
 use previous::{Previous, FACTS_FILE, INVENTORY_FILE, MANIFEST_FILE, STATE_DIR};
 use year_facts::FactFile;
 
@@ -204,20 +206,8 @@ pub struct Dataset<'t> {
     /// What the checks across years need of each report; taken by them.
     year_facts: Option<FactFile<'t>>,
     inventory: InventoryWriter,
-    /// Reports whose rows the dataset holds, by id: written once each.
-    held: HashSet<u128>,
-    /// Paths of the previous inventory that this run recorded anew.
-    replaced: HashSet<String>,
-    /// Reports of the files replaced, and those of them this run wrote again.
-    released: HashSet<u128>,
-    rewritten: HashSet<u128>,
-    /// Reports the finished inventory lists, by id, and what it adds up to.
-    live: HashSet<u128>,
-    /// Paths of the previous inventory this run listed again unread, with
-    /// a new stamp: their rows stay as they are.
-    renewed: HashSet<String>,
-    /// The first path (in order) of each report this run read.
-    read_paths: HashMap<String, String>,
+    /// Which rows to write, which leave, and which stay.
+    ledger: Ledger<'t>,
     totals: Counts,
     pub counts: RunCounts,
 }
@@ -242,12 +232,6 @@ impl<'t> Dataset<'t> {
         let state = staging.dir.join(STATE_DIR);
         std::fs::create_dir_all(&state).with_context(|| format!("cannot create {}", state.display()))?;
         let run = previous.map_or(0, |p| p.run + 1);
-        let held = previous
-            .iter()
-            .flat_map(|p| p.inventory.entries())
-            .filter(|e| e.is_report())
-            .filter_map(|e| e.report_id.as_deref().and_then(id_key))
-            .collect();
         Ok(Dataset {
             store,
             staging,
@@ -259,13 +243,7 @@ impl<'t> Dataset<'t> {
             appends: 0,
             year_facts: Some(FactFile::create(&state.join(FACTS_FILE), templates)?),
             inventory: InventoryWriter::create(&state.join(INVENTORY_FILE))?,
-            held,
-            replaced: HashSet::new(),
-            released: HashSet::new(),
-            rewritten: HashSet::new(),
-            live: HashSet::new(),
-            renewed: HashSet::new(),
-            read_paths: HashMap::new(),
+            ledger: Ledger::new(previous.map(|p| &p.inventory)),
             totals: Counts::default(),
             counts: RunCounts::default(),
         })
@@ -282,11 +260,7 @@ impl<'t> Dataset<'t> {
                 Intake::Read { outcome: Outcome::Report(r), version } => {
                     self.counts.read += 1;
                     self.record(report_entry(r, version, self.run))?;
-                    let key = id_key(&r.report_id);
-                    if key.is_none_or(|id| self.held.insert(id)) {
-                        if let Some(id) = key.filter(|id| self.released.contains(id)) {
-                            self.rewritten.insert(id);
-                        }
+                    if self.ledger.writes(&r.report_id) {
                         self.count_report(r);
                         by_partition.entry(partition(r.meta.year)).or_default().push(r);
                     } else {
@@ -334,11 +308,7 @@ impl<'t> Dataset<'t> {
     /// its stamp changed.
     fn unchanged(&mut self, path: &str, version: &Version) -> Result<()> {
         self.counts.unchanged += 1;
-        let entry = self.previous.and_then(|p| p.inventory.get(path)).context("unchanged file not in the inventory")?;
-        if !entry.has_version(version) {
-            let mut renewed = entry.clone();
-            renewed.set_version(version);
-            self.renewed.insert(path.to_string());
+        if let Some(renewed) = self.ledger.unchanged(path, version) {
             self.list(&renewed)?;
         }
         Ok(())
@@ -346,24 +316,10 @@ impl<'t> Dataset<'t> {
 
     /// Lists a file this run read in the inventory.
     fn record(&mut self, entry: Entry) -> Result<()> {
-        if let Some(id) = entry.report_id.as_ref().filter(|_| entry.is_report()) {
-            let path = self.read_paths.entry(id.clone()).or_insert_with(|| entry.path.clone());
-            if entry.path < *path {
-                path.clone_from(&entry.path);
-            }
-        }
-        if let Some(earlier) = self.previous.and_then(|p| p.inventory.get(&entry.path)) {
-            if earlier.size.is_none() && !earlier.is_report() {
-                self.counts.retried += 1;
-            } else {
-                self.counts.replaced += 1;
-            }
-            self.replaced.insert(entry.path.clone());
-            // Same bytes read again (their metadata changed) are written again.
-            if let Some(id) = earlier.report_id.as_deref().and_then(id_key).filter(|_| earlier.is_report()) {
-                self.held.remove(&id);
-                self.released.insert(id);
-            }
+        match self.ledger.read(&entry) {
+            Earlier::None => {}
+            Earlier::Replaced => self.counts.replaced += 1,
+            Earlier::Retried => self.counts.retried += 1,
         }
         self.list(&entry)
     }
@@ -419,60 +375,15 @@ impl<'t> Dataset<'t> {
         Ok(())
     }
 
-    /// Finishes the inventory with the previous entries this run did not
-    /// replace, and works out which of the previous rows go: those of a
-    /// replaced file, unless another file still has the same bytes, and
-    /// those this run wrote again.
+    /// Finishes the inventory with the previous entries this run keeps,
+    /// and works out which of the previous rows go.
     fn merge_inventory(&mut self) -> Result<Dropped> {
-        let mut dropped = Dropped::default();
-        let Some(previous) = self.previous else {
-            return Ok(dropped);
-        };
-        for entry in previous.inventory.entries() {
-            if self.replaced.contains(&entry.path) || self.renewed.contains(&entry.path) {
-                continue;
-            }
-            // A reject of a file since removed: its cause is gone.
-            if !entry.is_report() && discover::text_path(&entry.path).symlink_metadata().is_err() {
-                dropped.reject_paths.insert(entry.path.clone());
-                continue;
-            }
+        // A reject's file that is gone: its cause is gone too.
+        let exists = |path: &str| discover::text_path(path).symlink_metadata().is_ok();
+        for entry in self.ledger.kept(exists) {
             self.list(entry)?;
         }
-        // Reports kept whose file now has other bytes, by id, and their partitions.
-        let mut orphaned: HashMap<String, String> = HashMap::new();
-        for entry in previous.inventory.entries().filter(|e| self.replaced.contains(&e.path)) {
-            if !entry.is_report() {
-                dropped.reject_paths.insert(entry.path.clone());
-            } else if let Some(id) = &entry.report_id {
-                let Some(key) = id_key(id) else { continue };
-                if !self.live.contains(&key) || self.rewritten.contains(&key) {
-                    dropped.report_ids.insert(id.clone());
-                    dropped.partitions.insert(partition(entry.year));
-                } else {
-                    orphaned.insert(id.clone(), partition(entry.year));
-                }
-            }
-        }
-        // Their rows name the first path that still has their bytes, as a
-        // full run's would.
-        if !orphaned.is_empty() {
-            let mut first: HashMap<&str, &str> = HashMap::new();
-            let kept = previous.inventory.entries().filter(|e| !self.replaced.contains(&e.path));
-            let listing = kept.map(|e| (e.report_id.as_deref(), e.path.as_str(), e.is_report()));
-            let read = self.read_paths.iter().map(|(id, path)| (Some(id.as_str()), path.as_str(), true));
-            for (id, path, is_report) in listing.chain(read) {
-                if let Some(id) = id.filter(|id| is_report && orphaned.contains_key(*id)) {
-                    let slot = first.entry(id).or_insert(path);
-                    *slot = (*slot).min(path);
-                }
-            }
-            for (id, path) in first {
-                dropped.partitions.insert(orphaned[id].clone());
-                dropped.repointed.insert(id.to_string(), path.to_string());
-            }
-        }
-        Ok(dropped)
+        Ok(self.ledger.dropped(exists, partition))
     }
 
     /// Writes an entry to the inventory and counts what it adds to the
@@ -482,7 +393,7 @@ impl<'t> Dataset<'t> {
         totals.files += 1;
         if !entry.is_report() {
             totals.rejects += 1;
-        } else if entry.report_id.as_deref().and_then(id_key).is_none_or(|id| self.live.insert(id)) {
+        } else if self.ledger.list(entry) {
             match entry.outcome {
                 inventory::Outcome::Partial => totals.reports_partial += 1,
                 _ => totals.reports_ok += 1,
