@@ -83,6 +83,8 @@ fn stages(c: &mut Criterion) {
             },
             |mut dataset| {
                 dataset.write(&intakes).expect("write");
+                dataset.close_intake().expect("close");
+                dataset.check_across_years().expect("across years");
                 dataset.commit(Manifest::default()).expect("commit")
             },
             BatchSize::PerIteration,

@@ -146,7 +146,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         progress.inc(intakes.len() as u64);
         intakes
     });
-    let dataset = if pool.current_num_threads() > 1 {
+    let mut dataset = if pool.current_num_threads() > 1 {
         write_behind(dataset, batches)?
     } else {
         // One job: batches are written between parses on this thread, so
@@ -158,7 +158,10 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         dataset
     };
     progress.finish_and_clear();
+    dataset.close_intake()?;
     lap(&mut stages.read_s);
+    dataset.check_across_years()?;
+    lap(&mut stages.across_years_s);
     let manifest = Manifest {
         tool: "xxgk",
         tool_version: env!("CARGO_PKG_VERSION"),

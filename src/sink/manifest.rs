@@ -48,7 +48,9 @@ pub struct Stages {
     pub open_s: f64,
     /// Reading, parsing and writing the inputs (one pipeline).
     pub read_s: f64,
-    /// Carrying the earlier rows, the checks across years, and the commit.
+    /// Checking each report against the same agency's year before.
+    pub across_years_s: f64,
+    /// Carrying the earlier rows, and the commit.
     pub commit_s: f64,
 }
 

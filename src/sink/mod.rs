@@ -208,6 +208,8 @@ pub struct Dataset<'t> {
     inventory: InventoryWriter,
     /// Which rows to write, which leave, and which stay.
     ledger: Ledger<'t>,
+    /// The earlier rows that leave, once the intake is closed.
+    dropped: Option<Dropped>,
     totals: Counts,
     pub counts: RunCounts,
 }
@@ -244,6 +246,7 @@ impl<'t> Dataset<'t> {
             year_facts: Some(FactFile::create(&state.join(FACTS_FILE), templates)?),
             inventory: InventoryWriter::create(&state.join(INVENTORY_FILE))?,
             ledger: Ledger::new(previous.map(|p| &p.inventory)),
+            dropped: None,
             totals: Counts::default(),
             counts: RunCounts::default(),
         })
@@ -406,10 +409,20 @@ impl<'t> Dataset<'t> {
         self.inventory.push(entry)
     }
 
+    /// Ends the intake: lists the previous entries this run keeps and works
+    /// out which earlier rows leave. Then come the checks across years and
+    /// the commit.
+    pub fn close_intake(&mut self) -> Result<()> {
+        let dropped = self.merge_inventory()?;
+        self.dropped = Some(dropped);
+        Ok(())
+    }
+
     /// Runs the checks that compare a report with the same agency's report
     /// of the year before, over every report the dataset now holds.
-    fn check_across_years(&mut self, dropped: &Dropped) -> Result<()> {
+    pub fn check_across_years(&mut self) -> Result<()> {
         let mut facts = self.year_facts.take().context("checks across years run twice")?;
+        let dropped = self.dropped.as_ref().context("checks across years before the intake was closed")?;
         if let Some(previous) = self.previous {
             facts.copy_from(&previous.facts_path(), |id| !dropped.report_ids.contains(id))?;
         }
@@ -496,8 +509,8 @@ impl<'t> Dataset<'t> {
     /// Completes the dataset (the previous one's rows carried over, checks
     /// across years, inventory, manifest) and swaps it into place.
     pub fn commit(mut self, mut manifest: manifest::Manifest) -> Result<manifest::Manifest> {
-        let dropped = self.merge_inventory()?;
-        self.check_across_years(&dropped)?;
+        let dropped = self.dropped.take().context("commit before the intake was closed")?;
+        anyhow::ensure!(self.year_facts.is_none(), "commit before the checks across years");
         self.carry_over(&dropped)?;
         for ((table, part, _), (writer, _)) in std::mem::take(&mut self.writers) {
             writer.close().with_context(|| format!("cannot finish {}/{}", table.dir(), part))?;
