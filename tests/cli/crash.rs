@@ -63,13 +63,7 @@ fn holdings(out: &Path) -> Holdings {
             reports.get_mut(strings(&batch, "report_id").value(i)).expect("cells of a listed report").1 += 1;
         }
     }
-    let mut rejects: Vec<String> = read_table(out, "rejects")
-        .iter()
-        .flat_map(|(_, b)| {
-            (0..b.num_rows()).map(|i| strings(b, "source_path").value(i).to_string()).collect::<Vec<_>>()
-        })
-        .collect();
-    rejects.sort();
+    let rejects = crate::sorted_column(out, "rejects", "source_path");
     let inventory = std::fs::read_to_string(out.join("_xxgk/inputs.tsv")).unwrap();
     Holdings { reports, rejects, inventory_lines: inventory.lines().count() - 1 }
 }

@@ -232,14 +232,17 @@ fn reject_reasons(out: &Path) -> HashMap<String, String> {
 
 /// The `source_path` of every report, sorted.
 fn report_paths(out: &Path) -> Vec<String> {
-    let mut paths: Vec<String> = read_table(out, "reports")
+    sorted_column(out, "reports", "source_path")
+}
+
+/// Every value of a text column of a table, sorted.
+fn sorted_column(out: &Path, table: &str, column: &str) -> Vec<String> {
+    let mut values: Vec<String> = read_table(out, table)
         .iter()
-        .flat_map(|(_, b)| {
-            (0..b.num_rows()).map(|i| strings(b, "source_path").value(i).to_string()).collect::<Vec<_>>()
-        })
+        .flat_map(|(_, b)| (0..b.num_rows()).map(|i| strings(b, column).value(i).to_string()).collect::<Vec<_>>())
         .collect();
-    paths.sort();
-    paths
+    values.sort();
+    values
 }
 
 fn report_files(out: &Path) -> Vec<String> {
