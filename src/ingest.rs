@@ -114,7 +114,17 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         RunStamp { ingested_at_micros: started_at.timestamp_micros(), parser_version: env!("CARGO_PKG_VERSION") };
     let store = Store::locate(&options.out)?;
     let _lock = store.lock()?;
-    let previous = Previous::open(&store, &reference.fingerprint, options.full, &sink::TABLE_DIRS)?;
+    let samples_only = options.inputs.iter().all(|input| is_samples_folder(input));
+    let mut previous = Previous::open(&store, &reference.fingerprint, options.full, &sink::TABLE_DIRS)?;
+    // The README's first command fills `out/` with the samples; a user's
+    // own reports start a dataset of their own instead of joining them.
+    if previous.as_ref().is_some_and(|p| p.samples_only) && !samples_only {
+        console::note(format_args!(
+            "{} held only the bundled samples; it now holds these inputs instead",
+            options.out.display()
+        ));
+        previous = None;
+    }
     let held = previous.as_ref().map(|p| &p.inventory);
     let dataset = Dataset::create(&store, stamp, previous.as_ref(), &reference.catalog.templates)?;
     lap(&mut stages.open_s);
@@ -172,6 +182,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
         templates: reference.catalog.templates.iter().map(|t| t.code.clone()).collect(),
         skipped_files: found.skipped.clone(),
+        samples_only,
         stages: stages.clone(),
         slowest_files: slowest.clone(),
         ..Manifest::default()
@@ -187,6 +198,15 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         stages,
         slowest_files: slowest,
     })
+}
+
+/// Whether `path` is the bundled samples folder: `data/samples` with the
+/// ground truth `xxgk synth` writes beside them.
+fn is_samples_folder(path: &std::path::Path) -> bool {
+    let Ok(path) = path.canonicalize() else {
+        return false;
+    };
+    path.ends_with("data/samples") && path.join("ground-truth.csv").is_file()
 }
 
 /// Keeps the slowest files read, slowest first.

@@ -24,6 +24,9 @@ pub struct Manifest {
     pub finished_at: String,
     pub config: String,
     pub inputs: Vec<String>,
+    /// Whether the dataset holds only the bundled samples (`data/samples`),
+    /// which a run with other inputs replaces rather than adds to.
+    pub samples_only: bool,
     pub templates: Vec<String>,
     /// What the dataset holds.
     pub counts: Counts,
@@ -92,6 +95,8 @@ pub struct ManifestHead {
     pub fingerprint: String,
     #[serde(default)]
     pub run: u32,
+    #[serde(default)]
+    pub samples_only: bool,
     #[serde(default)]
     pub state: BTreeMap<String, StateFile>,
 }

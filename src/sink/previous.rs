@@ -23,6 +23,8 @@ pub struct Previous {
     /// The snapshot it is in.
     pub dir: PathBuf,
     pub run: u32,
+    /// It holds only the bundled samples.
+    pub samples_only: bool,
     pub inventory: Inventory,
 }
 
@@ -78,7 +80,7 @@ impl Previous {
             );
         }
         let inventory = Inventory::load(&dir.join(STATE_DIR).join(INVENTORY_FILE))?;
-        Ok(Some(Previous { dir, run: head.run, inventory }))
+        Ok(Some(Previous { dir, run: head.run, samples_only: head.samples_only, inventory }))
     }
 
     pub fn facts_path(&self) -> PathBuf {

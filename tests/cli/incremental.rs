@@ -165,8 +165,8 @@ fn a_run_never_replaces_what_it_cannot_add_to() {
 
     // A run killed before it made the link: the next run puts it back.
     std::fs::remove_file(&out).unwrap();
-    ingest(&[&sample], &out);
-    assert_eq!(manifest(&out)["this_run"]["unchanged"], 1);
+    ingest(&[&samples], &out);
+    assert_eq!(manifest(&out)["this_run"]["unchanged"], 16);
     assert_eq!(report_files(&out).len(), 16);
 }
 

@@ -225,3 +225,21 @@ fn damage_is_named_and_never_carried_forward() {
     std::fs::write(out.join("manifest.json"), "{\"tool\": \"xx").unwrap();
     expect_attention(run(&out), "manifest.json is damaged");
 }
+
+#[test]
+fn the_bundled_samples_make_way_for_a_users_reports() {
+    let tmp = TempDir::new("the_bundled_samples_make_way_for_a_users_reports");
+    let out = tmp.path().join("out");
+    ingest(&[&repo().join("data/samples")], &out);
+    assert_eq!(manifest(&out)["samples_only"], true);
+    let mine = tmp.path().join("my-reports");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::copy(repo().join("data/samples/000001-cell_lines-gov2021.txt"), mine.join("report.txt")).unwrap();
+    let output = xxgk(&["ingest", "--out", out.to_str().unwrap(), mine.to_str().unwrap()]);
+    assert!(stderr(&output).contains("held only the bundled samples"), "{}", stderr(&output));
+    assert_eq!(manifest(&out)["counts"]["files"], 1, "the samples are not mixed in");
+    assert_eq!(manifest(&out)["samples_only"], false);
+    // Later runs add to the user's dataset as usual.
+    ingest(&[&repo().join("data/samples")], &out);
+    assert_eq!(manifest(&out)["counts"]["files"], 17);
+}
