@@ -106,7 +106,8 @@ impl Store {
     /// The folder that holds the dataset now, if there is one: the snapshot
     /// `out` links to, or `out` itself for a dataset an older xxgk wrote.
     /// Puts the link back first when a run was killed while an older
-    /// dataset was being moved into the snapshots.
+    /// dataset was being moved into the snapshots. A link removed by hand
+    /// stays removed: the next run starts afresh.
     pub fn current(&self) -> Result<Option<PathBuf>> {
         if let Some(number) = self.snapshot_of_link() {
             let dir = self.snapshots().join(snapshot_name(number));
@@ -115,9 +116,12 @@ impl Store {
         if self.out.symlink_metadata().is_ok() {
             return Ok(self.out.is_dir().then(|| self.out.clone()));
         }
-        match self.numbers()?.last() {
-            Some(&newest) => {
+        let moving = self.home.join(MOVING_MARKER);
+        let newest = self.numbers()?.last().copied();
+        match newest.filter(|_| moving.exists()) {
+            Some(newest) => {
                 self.point_to(newest)?;
+                std::fs::remove_file(&moving).with_context(|| format!("cannot remove {}", moving.display()))?;
                 Ok(Some(self.snapshots().join(snapshot_name(newest))))
             }
             None => Ok(None),
@@ -167,8 +171,12 @@ impl Store {
             }
         }
         let mut next = numbers.last().map_or(1, |n| n + 1);
-        // A dataset an older xxgk wrote becomes the snapshot before this one.
+        // A dataset an older xxgk wrote becomes the snapshot before this
+        // one; the marker says, until the link is made, that it was moved.
+        let moving = self.home.join(MOVING_MARKER);
         if self.snapshot_of_link().is_none() && self.out.is_dir() {
+            File::create(&moving).with_context(|| format!("cannot create {}", moving.display()))?;
+            sync_dir(&self.home)?;
             let is_empty = std::fs::read_dir(&self.out).is_ok_and(|mut d| d.next().is_none());
             if is_empty {
                 std::fs::remove_dir(&self.out)
@@ -185,6 +193,9 @@ impl Store {
         staging.committed = true;
         sync_dir(&snapshots)?;
         self.point_to(next)?;
+        if moving.exists() {
+            std::fs::remove_file(&moving).with_context(|| format!("cannot remove {}", moving.display()))?;
+        }
         Ok(dir)
     }
 
@@ -235,6 +246,10 @@ impl Store {
 }
 
 const MAX_LINK_HOPS: usize = 40;
+
+/// In the store's folder while a dataset an older xxgk wrote is moved into
+/// the snapshots, the one moment `out` does not exist.
+const MOVING_MARKER: &str = "moving-into-snapshots";
 
 /// `path` with its folder made absolute and free of links (created when
 /// missing), and its own name kept as it is.
@@ -341,13 +356,17 @@ mod tests {
     }
 
     #[test]
-    fn a_kill_before_the_link_is_made_falls_back_to_the_newest_snapshot() {
+    fn a_kill_while_an_older_dataset_moves_falls_back_to_the_newest_snapshot() {
         let root = temp("relink");
         let store = Store::locate(&root.join("out")).unwrap();
         stage(&store, "1");
         std::fs::remove_file(root.join("out")).unwrap();
+        // A link removed by hand: a fresh start.
+        assert_eq!(store.current().unwrap(), None);
+        std::fs::write(root.join(".out.xxgk").join(MOVING_MARKER), "").unwrap();
         assert!(store.current().unwrap().is_some());
         assert_eq!(std::fs::read_to_string(root.join("out/manifest.json")).unwrap(), "1");
+        assert!(!root.join(".out.xxgk").join(MOVING_MARKER).exists());
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
