@@ -166,11 +166,25 @@ pub fn preset(name: &str, data: &Path, catalog: &Catalog, options: &SummaryOptio
         "outcomes" => {
             let outcome = ["granted", "partial", "withheld", "unavailable", "not_processed", "other"];
             let total_col = requests_with_families(data, catalog)?.filter(col("col").eq(lit("total")));
+            // Only reports whose requests handled (总计) were read are
+            // summed, so that each share has one set of reports above and
+            // below the line; the others are counted in `reports_left_out`.
+            let with_total = total_col
+                .clone()
+                .filter(col("measure").eq(lit("total")).and(col("value").is_not_null()))
+                .select([col("report_id")])
+                .unique(None, UniqueKeepStrategy::Any)
+                .with_columns([lit(true).alias("summed")]);
+            let total_col = total_col
+                .join(with_total, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left))
+                .with_columns([col("summed").fill_null(lit(false))]);
+            let summed = |measure: &str| col("value").filter(col("summed").and(col("measure").eq(lit(measure))));
             let mut aggs = vec![
                 col("report_id").n_unique().alias("reports"),
-                col("value").filter(col("measure").eq(lit("total"))).sum().alias("result_total"),
+                col("report_id").filter(col("summed").not()).n_unique().alias("reports_left_out"),
+                summed("total").sum().alias("result_total"),
             ];
-            aggs.extend(outcome.iter().map(|f| col("value").filter(col("measure").eq(lit(*f))).sum().alias(*f)));
+            aggs.extend(outcome.iter().map(|f| summed(f).sum().alias(*f)));
             aggs.push(cells_missing());
             aggs.push(totals_from_parts());
             let grouped = total_col

@@ -12,7 +12,7 @@ use super::SummaryOptions;
 use crate::template::Catalog;
 
 /// Chinese headers of the summary's own columns.
-const HEADERS_ZH: [(&str, &str); 28] = [
+const HEADERS_ZH: [(&str, &str); 29] = [
     ("year", "年度"),
     ("province", "省"),
     ("city", "市"),
@@ -25,6 +25,7 @@ const HEADERS_ZH: [(&str, &str); 28] = [
     ("col", "列"),
     ("value", "数值"),
     ("reports", "报告数"),
+    ("reports_left_out", "未计入报告数（办理结果总计缺失）"),
     ("cells_missing", "缺失或无效单元格"),
     ("totals_from_parts", "总计空白按分项求和"),
     ("report_id", "报告编号"),

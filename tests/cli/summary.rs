@@ -164,7 +164,7 @@ fn excel_gets_a_bom_and_chinese_headers() {
     let bytes = std::fs::read(&file).unwrap();
     assert_eq!(&bytes[..3], b"\xef\xbb\xbf");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.starts_with("年度,报告数,办理结果总计,予以公开,"), "{text}");
+    assert!(text.starts_with("年度,报告数,未计入报告数（办理结果总计缺失）,办理结果总计,予以公开,"), "{text}");
     assert!(text.lines().next().unwrap().contains("予以公开占比"));
 
     let plain = summary(&out, &["--preset", "appeals"]);
@@ -194,4 +194,33 @@ fn the_bundled_codebook_is_what_the_templates_say() {
         "proactive,art20_8.fees,amount,第二十条第（八）项/行政事业性收费,本年收费金额（单位：万元）,万元,gov2021\n"
     ));
     assert_eq!(csv.lines().count(), 1 + csv.lines().skip(1).collect::<std::collections::HashSet<_>>().len());
+}
+
+#[test]
+fn outcome_shares_leave_out_reports_without_their_total_and_say_so() {
+    let tmp = TempDir::new("outcome_shares_leave_out_reports_without_their_total_and_say_so");
+    let (alone, both) = (tmp.path().join("alone"), tmp.path().join("both"));
+    let sample = repo().join("data/samples/000002-tab_rows-gov2021.txt");
+    let text = std::fs::read_to_string(&sample).unwrap();
+    assert!(text.contains("\t（七）总计\t"));
+    let without_total: String = text.lines().filter(|l| !l.contains("（七）总计")).map(|l| format!("{l}\n")).collect();
+    let cut = tmp.path().join("without-total.txt");
+    std::fs::write(&cut, without_total).unwrap();
+    ingest(&[&sample], &alone);
+    ingest(&[&sample, &cut], &both);
+    let table = |out: &Path| -> BTreeMap<String, String> {
+        let text = summary(out, &["--preset", "outcomes"]);
+        let lines: Vec<Vec<String>> = text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect();
+        lines[0].iter().cloned().zip(lines[1].iter().cloned()).collect()
+    };
+    let (alone, mut both) = (table(&alone), table(&both));
+    assert_eq!((both["reports"].as_str(), both["reports_left_out"].as_str()), ("2", "1"));
+    assert_eq!((alone["reports"].as_str(), alone["reports_left_out"].as_str()), ("1", "0"));
+    // Every sum and share is the complete report's alone.
+    for column in ["reports", "reports_left_out", "cells_missing"] {
+        both.remove(column);
+    }
+    for (column, value) in both {
+        assert_eq!(alone[&column], value, "{column}");
+    }
 }
