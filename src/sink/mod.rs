@@ -223,7 +223,8 @@ fn partition(year: Option<i16>) -> String {
 }
 
 impl<'t> Dataset<'t> {
-    /// Starts writing the dataset at `out`: afresh, or adding to `previous`
+    /// Starts writing a new snapshot of the dataset in `store`: afresh, or
+    /// adding to `previous`.
     pub fn create(
         store: &'t Store,
         stamp: RunStamp,
