@@ -46,6 +46,7 @@ fn score(
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn crawler_text_of_the_corpus_is_never_wrong() {
     let Some(corpus) = shared_corpus("crawler_text_of_the_corpus_is_never_wrong") else {
         return;

@@ -39,6 +39,7 @@ fn field<'a>(reports: &'a HashMap<String, HashMap<String, Option<String>>>, file
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn seeds_know_who_when_and_where() {
     let Some(corpus) = shared_corpus("seeds_know_who_when_and_where") else { return };
     let tmp = TempDir::new("seeds_know_who_when_and_where");
@@ -69,6 +70,7 @@ fn seeds_know_who_when_and_where() {
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn real_reports_match_the_manifest() {
     let Some(corpus) = shared_corpus("real_reports_match_the_manifest") else { return };
     let tmp = TempDir::new("real_reports_match_the_manifest");

@@ -98,6 +98,7 @@ fn family(row: &str) -> Option<&'static str> {
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn outcome_shares_agree_with_a_hand_count_of_the_labelled_cells() {
     let Some(corpus) = shared_corpus("outcome_shares_agree_with_a_hand_count_of_the_labelled_cells") else { return };
     let tmp = TempDir::new("outcome_shares_agree_with_a_hand_count_of_the_labelled_cells");

@@ -81,6 +81,7 @@ fn brief(r: &CheckRow) -> Brief<'_> {
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn seeds_pass_every_check() {
     let Some(corpus) = shared_corpus("seeds_pass_every_check") else { return };
     let tmp = TempDir::new("seeds_pass_every_check");
@@ -107,6 +108,7 @@ fn seeds_pass_every_check() {
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn real_reports_fail_where_the_documents_do() {
     let Some(corpus) = shared_corpus("real_reports_fail_where_the_documents_do") else { return };
     let tmp = TempDir::new("real_reports_fail_where_the_documents_do");
@@ -151,6 +153,7 @@ fn real_reports_fail_where_the_documents_do() {
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn carry_over_chains_across_the_pingtan_years() {
     let Some(corpus) = shared_corpus("carry_over_chains_across_the_pingtan_years") else { return };
     let tmp = TempDir::new("carry_over_chains_across_the_pingtan_years");
@@ -185,6 +188,7 @@ fn carry_over_chains_across_the_pingtan_years() {
 }
 
 #[test]
+#[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn check_summarises_the_dataset_for_a_person() {
     let Some(corpus) = shared_corpus("check_summarises_the_dataset_for_a_person") else { return };
     let tmp = TempDir::new("check_summarises_the_dataset_for_a_person");
