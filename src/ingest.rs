@@ -115,7 +115,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
     let store = Store::locate(&options.out)?;
     let _lock = store.lock()?;
     let samples_only = options.inputs.iter().all(|input| is_samples_folder(input));
-    let mut previous = Previous::open(&store, &reference.fingerprint, options.full, &sink::TABLE_DIRS)?;
+    let mut previous = Previous::open(&store, &reference.fingerprint, options.full)?;
     // The README's first command fills `out/` with the samples; a user's
     // own reports start a dataset of their own instead of joining them.
     if previous.as_ref().is_some_and(|p| p.samples_only) && !samples_only {

@@ -28,7 +28,7 @@ pub fn summarise(data: &Path) -> Result<String> {
     if !data.join("manifest.json").exists() {
         anyhow::bail!("{} is not an xxgk dataset (no manifest.json)", data.display());
     }
-    crate::sink::verify(data, &crate::sink::TABLE_DIRS, false)?;
+    crate::sink::verify(data, false)?;
     let reports = read_reports(data)?;
     let rejects = count_rows(data, "rejects")?;
     let mut out = String::new();

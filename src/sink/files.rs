@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 
 use super::manifest::{ManifestHead, StateFile};
 use super::previous::STATE_DIR;
+use super::TABLE_DIRS;
 
 pub const FILES_FILE: &str = "files.tsv";
 
@@ -45,9 +46,9 @@ impl std::fmt::Display for Remedy {
 
 /// Every file under the table folders of `dir`, by path relative to `dir`
 /// (with `/`), and its size.
-pub fn scan(dir: &Path, tables: &[&str]) -> Result<BTreeMap<String, u64>> {
+fn scan(dir: &Path) -> Result<BTreeMap<String, u64>> {
     let mut files = BTreeMap::new();
-    for table in tables {
+    for table in TABLE_DIRS {
         let root = dir.join(table);
         if !root.is_dir() {
             continue;
@@ -66,10 +67,10 @@ pub fn scan(dir: &Path, tables: &[&str]) -> Result<BTreeMap<String, u64>> {
 }
 
 /// Writes the list of the table files of `dir` into its state folder.
-pub fn write_list(dir: &Path, tables: &[&str]) -> Result<()> {
+pub fn write_list(dir: &Path) -> Result<()> {
     let path = dir.join(STATE_DIR).join(FILES_FILE);
     let mut text = String::from("path\tbytes\n");
-    for (file, size) in scan(dir, tables)? {
+    for (file, size) in scan(dir)? {
         text.push_str(&format!("{file}\t{size}\n"));
     }
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
@@ -92,7 +93,7 @@ pub fn state_files(dir: &Path) -> Result<BTreeMap<String, StateFile>> {
 /// file whole, each table file present with its size and a Parquet footer,
 /// and no file in the table folders that xxgk did not write. With
 /// `strays_only`, for a run that rebuilds the dataset, only the last.
-pub fn verify(dir: &Path, tables: &[&str], strays_only: bool) -> std::result::Result<(), NeedsAttention> {
+pub fn verify(dir: &Path, strays_only: bool) -> std::result::Result<(), NeedsAttention> {
     let attention = |problem: String, remedy| NeedsAttention { dataset: dir.to_path_buf(), problem, remedy };
     let head = ManifestHead::read(dir).unwrap_or_default();
     let state = dir.join(STATE_DIR);
@@ -121,7 +122,7 @@ pub fn verify(dir: &Path, tables: &[&str], strays_only: bool) -> std::result::Re
         return Err(attention(problem, Remedy::Rebuild));
     }
     let listed = read_list(&state.join(FILES_FILE)).map_err(|err| attention(format!("{err:#}"), Remedy::Rebuild))?;
-    let found = scan(dir, tables).map_err(|err| attention(format!("{err:#}"), Remedy::Rebuild))?;
+    let found = scan(dir).map_err(|err| attention(format!("{err:#}"), Remedy::Rebuild))?;
     if let Some(stray) = found.keys().find(|f| !listed.contains_key(*f)) {
         return Err(attention(format!("{stray} was not written by xxgk"), Remedy::MoveOut));
     }
@@ -176,14 +177,14 @@ mod tests {
         std::fs::create_dir_all(dir.join(STATE_DIR)).unwrap();
         std::fs::write(dir.join("cells/year=2020/part-00000.parquet"), b"PAR1 rows PAR1").unwrap();
         std::fs::write(dir.join(STATE_DIR).join("inputs.tsv"), "path\na\nb\n").unwrap();
-        write_list(&dir, &["cells"]).unwrap();
+        write_list(&dir).unwrap();
         let manifest = serde_json::json!({"tool": "xxgk", "state": state_files(&dir).unwrap()});
         std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
         dir
     }
 
     fn problem(dir: &Path) -> Option<(String, Remedy)> {
-        verify(dir, &["cells"], false).err().map(|e| (e.problem, e.remedy))
+        verify(dir, false).err().map(|e| (e.problem, e.remedy))
     }
 
     #[test]
@@ -220,7 +221,7 @@ mod tests {
         std::fs::write(dir.join("cells/year=2020/mine.parquet"), b"PAR1").unwrap();
         let stray = ("cells/year=2020/mine.parquet was not written by xxgk".to_string(), Remedy::MoveOut);
         assert_eq!(problem(&dir).unwrap(), stray);
-        let rebuild = verify(&dir, &["cells"], true).unwrap_err();
+        let rebuild = verify(&dir, true).unwrap_err();
         assert_eq!((rebuild.problem, rebuild.remedy), stray);
         std::fs::remove_dir_all(&dir).unwrap();
     }

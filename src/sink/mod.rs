@@ -527,7 +527,7 @@ impl<'t> Dataset<'t> {
         manifest.finished_at = chrono::Utc::now().to_rfc3339();
         manifest.counts = self.totals.clone();
         manifest.this_run = self.counts.clone();
-        files::write_list(&self.staging.dir, &TABLE_DIRS)?;
+        files::write_list(&self.staging.dir)?;
         manifest.state = files::state_files(&self.staging.dir)?;
         manifest.write(&self.staging.dir.join(MANIFEST_FILE))?;
         self.store.commit(self.staging)?;

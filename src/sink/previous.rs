@@ -35,7 +35,7 @@ impl Previous {
     /// not added to (nor a file xxgk did not write dropped), and a dataset
     /// parsed by another build or configuration is not added to: its rows
     /// would not match.
-    pub fn open(store: &Store, fingerprint: &str, full: bool, tables: &[&str]) -> Result<Option<Previous>> {
+    pub fn open(store: &Store, fingerprint: &str, full: bool) -> Result<Option<Previous>> {
         let Some(dir) = store.current()? else {
             return Ok(None);
         };
@@ -61,7 +61,7 @@ impl Previous {
                  choose another --out or remove it"
             );
         };
-        files::verify(&dir, tables, full).map_err(|err| NeedsAttention { dataset: store.out.clone(), ..err })?;
+        files::verify(&dir, full).map_err(|err| NeedsAttention { dataset: store.out.clone(), ..err })?;
         if full {
             return Ok(None);
         }
