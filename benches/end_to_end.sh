@@ -8,6 +8,7 @@
 #   Rust code holds; zstd allocates its contexts in C, uncounted), which the
 #   RSS exceeds by the pages the allocator keeps for reuse;
 #   a re-run with nothing changed, which adds to the dataset and skips every file;
+#   each summary preset and --wide over the whole dataset, with peak RSS;
 #   every ground-truth cell against the dataset (benches/ground_truth.py, when
 #   python3 has duckdb: pip install -r tests/clients/requirements.txt).
 # Prints reports/s, MB/s, the ratio to rg, the parallel speed-up and RSS.
@@ -88,6 +89,17 @@ printf 'peak RSS, %7s reports: %s MB (growth %.0f%%)\n' "$n" "$rss_all" "$(echo 
 printf 'peak heap, %6s reports: %s MB\n' "$((n / 10))" "$heap_tenth"
 printf 'peak heap, %6s reports: %s MB (growth %.0f%%)\n' "$n" "$heap_all" "$(echo "($heap_all - $heap_tenth) * 100 / $heap_tenth" | bc -l)"
 "$xxgk" check --data "$work/out" | head -1
+
+# Summaries of the whole dataset, once each: seconds and peak RSS beside the
+# ingest's (the target is under 1 GB for every preset and --wide).
+printf '\n%-46s %9s %9s %12s\n' "summary of $n reports" "seconds" "RSS MB" "RSS/ingest"
+for args in "--preset outcomes --by year" "--preset requests --by province" "--preset appeals --by year" \
+  "--preset quality --by year" "--preset outcomes --by agency" "--by year --table requests" "--wide"; do
+  # shellcheck disable=SC2086  # the arguments are words
+  read -r s rss <<<"$(seconds_and_rss "$xxgk" summary --data "$work/out" $args --out /dev/null)"
+  printf '%-46s %9s %9s %11.2fx%s\n' "$args" "$s" "$rss" "$(echo "$rss / $rss_all" | bc -l)" \
+    "$( [ "$rss" -ge 1024 ] && echo '  over 1 GB')"
+done
 if python3 -c 'import duckdb' 2>/dev/null; then
   python3 benches/ground_truth.py "$work/corpus.ground-truth.csv" "$work/out"
 else

@@ -1,17 +1,18 @@
 //! Summary: aggregates over a dataset for analysts, as CSV. The only module
-//! that uses polars: it scans the Parquet tables lazily, joins cells with
-//! their reports, groups and sums. Blank and dash cells count as 0; missing
+//! that uses polars: it reads the cells a slice of reports at a time (see
+//! `slices`), joins them with their reports, groups and sums. Blank and dash cells count as 0; missing
 //! and invalid cells are left out of sums and counted in `cells_missing`.
 //! A blank 总计 of table 三 beside non-zero applicant columns is not a 0:
 //! the checks read it as not reported, and the summaries read it as the sum
 //! of those columns, counted in `totals_from_parts`.
 
 mod presets;
+mod slices;
 mod write;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use polars::prelude::*;
 
 use crate::template::Catalog;
@@ -47,14 +48,33 @@ pub fn run(options: &SummaryOptions, catalog: &Catalog) -> Result<()> {
     if !options.data.join("manifest.json").exists() {
         bail!("{} is not an xxgk dataset (no manifest.json)", options.data.display());
     }
-    let frame = match (options.preset.as_deref(), options.wide) {
+    // One snapshot throughout, even if a run commits a new one meanwhile.
+    let data =
+        &std::fs::canonicalize(&options.data).with_context(|| format!("cannot open {}", options.data.display()))?;
+    let output = match (options.preset.as_deref(), options.wide) {
         (Some(_), true) => bail!("--wide and --preset do not go together"),
-        (None, true) => presets::wide(&options.data, catalog, options)?,
-        (None, false) => presets::cells(&options.data, catalog, options)?,
-        (Some(name), false) => presets::preset(name, &options.data, catalog, options)?,
+        (Some("quality"), false) => {
+            let frame = streamed(presets::quality(data, catalog, options)?);
+            Output {
+                frame: anyhow::Context::context(frame, "summary query failed")?,
+                order: options.by.clone(),
+                hidden: Vec::new(),
+            }
+        }
+        (None, true) => presets::wide(catalog, options)?.run(data)?,
+        (None, false) => presets::cells(catalog, options)?.run(data)?,
+        (Some(name), false) => presets::preset(name, catalog, options)?.run(data)?,
     };
-    let mut frame = anyhow::Context::context(frame.collect(), "summary query failed")?;
-    write::csv(&mut frame, catalog, options)
+    write::csv(output, catalog, options)
+}
+
+/// A summary's rows, unordered, and how to order them.
+pub struct Output {
+    pub frame: DataFrame,
+    /// The columns that order the rows, nulls last.
+    pub order: Vec<String>,
+    /// Columns only for ordering, not written.
+    pub hidden: Vec<String>,
 }
 
 /// A lazy scan of one output table, with `year` from the partition folders.
@@ -62,33 +82,15 @@ fn scan(data: &Path, table: &str) -> Result<LazyFrame> {
     let pattern = data.join(table).join("**").join("*.parquet");
     let path = PlRefPath::new(pattern.to_string_lossy().as_ref());
     let args = ScanArgsParquet { hive_options: HiveOptions::new_enabled(), ..ScanArgsParquet::default() };
-    anyhow::Context::with_context(LazyFrame::scan_parquet(path, args), || {
-        format!("cannot scan {}", data.join(table).display())
-    })
+    let scan = LazyFrame::scan_parquet(path, args);
+    anyhow::Context::with_context(scan, || format!("cannot scan {}", data.join(table).display()))
 }
 
-/// Cells with the report-level columns analysts group by.
-fn cells_with_reports(data: &Path) -> Result<LazyFrame> {
-    let cells = scan(data, "cells")?.select([
-        col("report_id"),
-        col("year"),
-        col("agency"),
-        col("template"),
-        col("table"),
-        col("row"),
-        col("col"),
-        col("value"),
-        col("status"),
-    ]);
-    let reports = scan(data, "reports")?.select([
-        col("report_id"),
-        col("province"),
-        col("city"),
-        col("county"),
-        col("admin_level"),
-    ]);
-    let cells = with_totals_from_parts(cells);
-    Ok(cells.join(reports, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left)))
+/// Runs a query on polars' streaming engine, which reads the Parquet files
+/// a batch at a time instead of whole. A plan without sinks of its own has
+/// exactly one result.
+fn streamed(frame: LazyFrame) -> PolarsResult<DataFrame> {
+    Ok(frame.collect_with_engine(Engine::Streaming)?.unwrap_single())
 }
 
 /// Reads a blank 总计 cell of table 三 beside non-zero applicant columns as
@@ -145,17 +147,6 @@ fn cells_missing() -> Expr {
 
 fn by_columns(options: &SummaryOptions) -> Vec<Expr> {
     options.by.iter().map(|b| col(b.as_str())).collect()
-}
-
-fn sorted(frame: LazyFrame, keys: &[String]) -> LazyFrame {
-    if keys.is_empty() {
-        frame
-    } else {
-        frame.sort(
-            keys.iter().map(|k| PlSmallStr::from(k.as_str())).collect::<Vec<_>>(),
-            SortMultipleOptions::default().with_nulls_last(true),
-        )
-    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,14 @@
 //! The summaries: cell sums, the wide table, and the presets analysts ask
-//! for. Each returns a lazy frame; nothing runs until the caller collects.
+//! for. Each over the cells is a [`Plan`]: what to aggregate in a slice of
+//! reports, and how the slices' parts add up.
 
 use std::path::Path;
 
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
-use super::{
-    by_columns, cells_missing, cells_with_reports, glob_matches, scan, sorted, totals_from_parts, value_sum,
-    SummaryOptions,
-};
+use super::slices::Plan;
+use super::{by_columns, cells_missing, glob_matches, scan, totals_from_parts, value_sum, SummaryOptions};
 use crate::template::Catalog;
 
 /// Every (table, row, col) code of every template version, in template
@@ -65,35 +64,66 @@ fn group_keys(options: &SummaryOptions, extra: &[&str]) -> Vec<String> {
     options.by.iter().cloned().chain(extra.iter().map(|e| e.to_string())).collect()
 }
 
+/// Adds up the parts of every slice: one row per group, each column summed.
+fn add_up(keys: Vec<String>, columns: Vec<String>) -> impl Fn(LazyFrame) -> LazyFrame {
+    move |parts| {
+        parts
+            .group_by(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
+            .agg(columns.iter().map(|c| col(c.as_str()).sum()).collect::<Vec<_>>())
+    }
+}
+
+fn names_of(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| c.to_string()).collect()
+}
+
 /// Sums per cell code: one row per group and code.
-pub fn cells(data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result<LazyFrame> {
-    let frame = join_codes(cells_with_reports(data)?, selected_codes(catalog, options)?.0);
+pub fn cells(catalog: &Catalog, options: &SummaryOptions) -> Result<Plan> {
+    let codes = selected_codes(catalog, options)?.0;
     let keys = group_keys(options, &["order", "table", "row", "col"]);
-    let grouped = frame.group_by(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>()).agg([
-        value_sum().alias("value"),
-        col("report_id").n_unique().alias("reports"),
-        cells_missing(),
-        totals_from_parts(),
-    ]);
-    Ok(sorted(grouped, &group_keys(options, &["order"])).drop(cols(["order"])))
+    let group = keys.clone();
+    let part = move |cells: LazyFrame| {
+        join_codes(cells, codes.clone()).group_by(group.iter().map(|k| col(k.as_str())).collect::<Vec<_>>()).agg([
+            value_sum().alias("value"),
+            col("report_id").n_unique().alias("reports"),
+            cells_missing(),
+            totals_from_parts(),
+        ])
+    };
+    let add = add_up(keys, names_of(&["value", "reports", "cells_missing", "totals_from_parts"]));
+    Ok(Plan {
+        part: Box::new(part),
+        add: Some(Box::new(add)),
+        finish: Box::new(|whole| whole),
+        order: group_keys(options, &["order"]),
+        hidden: names_of(&["order"]),
+    })
 }
 
 /// One row per report, one column per cell code; blank and dash read 0,
 /// missing and invalid stay empty.
-pub fn wide(data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result<LazyFrame> {
+pub fn wide(catalog: &Catalog, options: &SummaryOptions) -> Result<Plan> {
     let (codes, names) = selected_codes(catalog, options)?;
-    let reading = when(col("status").eq(lit("blank")).or(col("status").eq(lit("dash"))))
-        .then(lit(0.0))
-        .otherwise(col("value"))
-        .alias("reading");
-    let frame = join_codes(cells_with_reports(data)?, codes).with_columns([reading]);
-    let ids = ["report_id", "year", "agency", "template", "province", "city", "county", "admin_level"];
-    let per_code: Vec<Expr> = names
-        .iter()
-        .map(|n| col("reading").filter(col("code").eq(lit(n.as_str()))).first().alias(n.as_str()))
-        .collect();
-    let grouped = frame.group_by(ids.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg(per_code);
-    Ok(sorted(grouped, &["year".to_string(), "agency".to_string(), "report_id".to_string()]))
+    let part = move |cells: LazyFrame| {
+        let reading = when(col("status").eq(lit("blank")).or(col("status").eq(lit("dash"))))
+            .then(lit(0.0))
+            .otherwise(col("value"))
+            .alias("reading");
+        let frame = join_codes(cells, codes.clone()).with_columns([reading]);
+        let ids = ["report_id", "year", "agency", "template", "province", "city", "county", "admin_level"];
+        let per_code: Vec<Expr> = names
+            .iter()
+            .map(|n| col("reading").filter(col("code").eq(lit(n.as_str()))).first().alias(n.as_str()))
+            .collect();
+        frame.group_by(ids.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg(per_code)
+    };
+    Ok(Plan {
+        part: Box::new(part),
+        add: None,
+        finish: Box::new(|whole| whole),
+        order: names_of(&["year", "agency", "report_id"]),
+        hidden: Vec::new(),
+    })
 }
 
 /// The outcome families of table 三: result rows by code prefix.
@@ -133,18 +163,19 @@ fn families(catalog: &Catalog) -> Result<DataFrame> {
     )?)
 }
 
-fn requests_with_families(data: &Path, catalog: &Catalog) -> Result<LazyFrame> {
-    let frame = cells_with_reports(data)?.filter(col("table").eq(lit("requests")));
-    Ok(frame.join(families(catalog)?.lazy(), [col("row")], [col("row")], JoinArgs::new(JoinType::Inner)))
+fn requests_with_families(cells: LazyFrame, families: DataFrame) -> LazyFrame {
+    let frame = cells.filter(col("table").eq(lit("requests")));
+    frame.join(families.lazy(), [col("row")], [col("row")], JoinArgs::new(JoinType::Inner))
 }
 
 fn share(part: &str, whole: &str) -> Expr {
     when(col(whole).gt(lit(0.0))).then(col(part) / col(whole)).otherwise(lit(NULL)).alias(format!("{part}_share"))
 }
 
-pub fn preset(name: &str, data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result<LazyFrame> {
+/// A preset over the cells; `quality` reads the reports and checks instead.
+pub fn preset(name: &str, catalog: &Catalog, options: &SummaryOptions) -> Result<Plan> {
     let by = by_columns(options);
-    match name {
+    let plan = match name {
         // Applications by family of row and type of applicant.
         "requests" => {
             let applicants: Vec<String> =
@@ -157,50 +188,70 @@ pub fn preset(name: &str, data: &Path, catalog: &Catalog, options: &SummaryOptio
             aggs.push(cells_missing());
             aggs.push(totals_from_parts());
             let keys = group_keys(options, &["measure_order", "measure"]);
-            let grouped = requests_with_families(data, catalog)?
-                .group_by(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
-                .agg(aggs);
-            Ok(sorted(grouped, &group_keys(options, &["measure_order"])).drop(cols(["measure_order"])))
+            let group = keys.clone();
+            let families = families(catalog)?;
+            let part = move |cells| {
+                requests_with_families(cells, families.clone())
+                    .group_by(group.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
+                    .agg(aggs.clone())
+            };
+            let mut summed = applicants;
+            summed.extend(names_of(&["reports", "cells_missing", "totals_from_parts"]));
+            Plan {
+                part: Box::new(part),
+                add: Some(Box::new(add_up(keys, summed))),
+                finish: Box::new(|whole| whole),
+                order: group_keys(options, &["measure_order"]),
+                hidden: names_of(&["measure_order"]),
+            }
         }
         // Shares of each outcome in all requests handled (column 总计).
         "outcomes" => {
-            let outcome = ["granted", "partial", "withheld", "unavailable", "not_processed", "other"];
-            let total_col = requests_with_families(data, catalog)?.filter(col("col").eq(lit("total")));
-            // Only reports whose requests handled (总计) were read are
-            // summed, so that each share has one set of reports above and
-            // below the line; the others are counted in `reports_left_out`.
-            let with_total = total_col
-                .clone()
-                .filter(col("measure").eq(lit("total")).and(col("value").is_not_null()))
-                .select([col("report_id")])
-                .unique(None, UniqueKeepStrategy::Any)
-                .with_columns([lit(true).alias("summed")]);
-            let total_col = total_col
-                .join(with_total, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left))
-                .with_columns([col("summed").fill_null(lit(false))]);
-            let summed = |measure: &str| col("value").filter(col("summed").and(col("measure").eq(lit(measure))));
-            let mut aggs = vec![
-                col("report_id").n_unique().alias("reports"),
-                col("report_id").filter(col("summed").not()).n_unique().alias("reports_left_out"),
-                summed("total").sum().alias("result_total"),
-            ];
-            aggs.extend(outcome.iter().map(|f| summed(f).sum().alias(*f)));
-            aggs.push(cells_missing());
-            aggs.push(totals_from_parts());
-            let grouped = total_col
-                .group_by(by)
-                .agg(aggs)
-                .with_columns(outcome.iter().map(|f| share(f, "result_total")).collect::<Vec<_>>());
-            Ok(sorted(grouped, &options.by))
+            const OUTCOMES: [&str; 6] = ["granted", "partial", "withheld", "unavailable", "not_processed", "other"];
+            let families = families(catalog)?;
+            let part = move |cells| {
+                let total_col = requests_with_families(cells, families.clone()).filter(col("col").eq(lit("total")));
+                // Only reports whose requests handled (总计) were read are
+                // summed, so that each share has one set of reports above
+                // and below the line; the others are counted in
+                // `reports_left_out`. A slice holds whole reports, so this
+                // is decided right within it.
+                let with_total = total_col
+                    .clone()
+                    .filter(col("measure").eq(lit("total")).and(col("value").is_not_null()))
+                    .select([col("report_id")])
+                    .unique(None, UniqueKeepStrategy::Any)
+                    .with_columns([lit(true).alias("summed")]);
+                let total_col = total_col
+                    .join(with_total, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left))
+                    .with_columns([col("summed").fill_null(lit(false))]);
+                let summed = |measure: &str| col("value").filter(col("summed").and(col("measure").eq(lit(measure))));
+                let mut aggs = vec![
+                    col("report_id").n_unique().alias("reports"),
+                    col("report_id").filter(col("summed").not()).n_unique().alias("reports_left_out"),
+                    summed("total").sum().alias("result_total"),
+                ];
+                aggs.extend(OUTCOMES.iter().map(|f| summed(f).sum().alias(*f)));
+                aggs.push(cells_missing());
+                aggs.push(totals_from_parts());
+                total_col.group_by(by.clone()).agg(aggs)
+            };
+            let mut summed = names_of(&["reports", "reports_left_out", "result_total"]);
+            summed.extend(names_of(&OUTCOMES));
+            summed.extend(names_of(&["cells_missing", "totals_from_parts"]));
+            let finish = |whole: LazyFrame| {
+                whole.with_columns(OUTCOMES.iter().map(|f| share(f, "result_total")).collect::<Vec<_>>())
+            };
+            let add = add_up(options.by.clone(), summed);
+            let (order, hidden) = (options.by.clone(), Vec::new());
+            Plan { part: Box::new(part), add: Some(Box::new(add)), finish: Box::new(finish), order, hidden }
         }
         // Reviews and lawsuits, and the share corrected.
         "appeals" => {
-            let appeals = cells_with_reports(data)?.filter(col("table").eq(lit("appeals")));
-            let review = col("row").eq(lit("review"));
-            let suit = col("row").neq(lit("review"));
-            let grouped = appeals
-                .group_by(by)
-                .agg([
+            let part = move |cells: LazyFrame| {
+                let review = col("row").eq(lit("review"));
+                let suit = col("row").neq(lit("review"));
+                cells.filter(col("table").eq(lit("appeals"))).group_by(by.clone()).agg([
                     col("report_id").n_unique().alias("reports"),
                     col("value").filter(review.clone().and(col("col").eq(lit("total")))).sum().alias("reviews"),
                     col("value").filter(review.and(col("col").eq(lit("corrected")))).sum().alias("reviews_corrected"),
@@ -208,40 +259,45 @@ pub fn preset(name: &str, data: &Path, catalog: &Catalog, options: &SummaryOptio
                     col("value").filter(suit.and(col("col").eq(lit("corrected")))).sum().alias("suits_corrected"),
                     cells_missing(),
                 ])
-                .with_columns([share("reviews_corrected", "reviews"), share("suits_corrected", "suits")]);
-            Ok(sorted(grouped, &options.by))
-        }
-        // Reports by status, and failed check rows by check.
-        "quality" => {
-            let mut checks: Vec<String> =
-                catalog.templates.iter().flat_map(|t| t.checks.iter().map(|c| c.code.clone())).collect();
-            checks.dedup();
-            checks.sort();
-            checks.dedup();
-            let failed = scan(data, "checks")?
-                .filter(col("status").eq(lit("fail")).and(col("soft").not()))
-                .group_by([col("report_id")])
-                .agg(
-                    checks
-                        .iter()
-                        .map(|c| col("check").eq(lit(c.as_str())).cast(DataType::Int64).sum().alias(c.as_str()))
-                        .collect::<Vec<_>>(),
-                );
-            let reports = scan(data, "reports")?.join(
-                failed,
-                [col("report_id")],
-                [col("report_id")],
-                JoinArgs::new(JoinType::Left),
-            );
-            let mut aggs = vec![
-                len().alias("reports"),
-                col("parse_status").eq(lit("ok")).cast(DataType::Int64).sum().alias("ok"),
-                col("parse_status").eq(lit("partial")).cast(DataType::Int64).sum().alias("partial"),
-                col("checks_failed").cast(DataType::Int64).sum().alias("checks_failed"),
-            ];
-            aggs.extend(checks.iter().map(|c| col(c.as_str()).fill_null(lit(0)).sum().alias(c.as_str())));
-            Ok(sorted(reports.group_by(by).agg(aggs), &options.by))
+            };
+            let summed =
+                names_of(&["reports", "reviews", "reviews_corrected", "suits", "suits_corrected", "cells_missing"]);
+            let finish = |whole: LazyFrame| {
+                whole.with_columns([share("reviews_corrected", "reviews"), share("suits_corrected", "suits")])
+            };
+            let add = add_up(options.by.clone(), summed);
+            let (order, hidden) = (options.by.clone(), Vec::new());
+            Plan { part: Box::new(part), add: Some(Box::new(add)), finish: Box::new(finish), order, hidden }
         }
         other => bail!("--preset {other}: unknown (one of {})", super::PRESETS.join(", ")),
-    }
+    };
+    Ok(plan)
+}
+
+/// Reports by status, and failed check rows by check: one row per report
+/// and per failed check, read lazily.
+pub fn quality(data: &Path, catalog: &Catalog, options: &SummaryOptions) -> Result<LazyFrame> {
+    let mut checks: Vec<String> =
+        catalog.templates.iter().flat_map(|t| t.checks.iter().map(|c| c.code.clone())).collect();
+    checks.sort();
+    checks.dedup();
+    let failed = scan(data, "checks")?
+        .filter(col("status").eq(lit("fail")).and(col("soft").not()))
+        .group_by([col("report_id")])
+        .agg(
+            checks
+                .iter()
+                .map(|c| col("check").eq(lit(c.as_str())).cast(DataType::Int64).sum().alias(c.as_str()))
+                .collect::<Vec<_>>(),
+        );
+    let reports =
+        scan(data, "reports")?.join(failed, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left));
+    let mut aggs = vec![
+        len().alias("reports"),
+        col("parse_status").eq(lit("ok")).cast(DataType::Int64).sum().alias("ok"),
+        col("parse_status").eq(lit("partial")).cast(DataType::Int64).sum().alias("partial"),
+        col("checks_failed").cast(DataType::Int64).sum().alias("checks_failed"),
+    ];
+    aggs.extend(checks.iter().map(|c| col(c.as_str()).fill_null(lit(0)).sum().alias(c.as_str())));
+    Ok(reports.group_by(by_columns(options)).agg(aggs))
 }

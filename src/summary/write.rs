@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use polars::prelude::*;
 
-use super::SummaryOptions;
+use super::{Output, SummaryOptions};
 use crate::template::Catalog;
 
 /// Chinese headers of the summary's own columns.
@@ -44,7 +44,13 @@ const HEADERS_ZH: [(&str, &str); 29] = [
     ("checks_failed", "未通过校验"),
 ];
 
-pub fn csv(frame: &mut DataFrame, catalog: &Catalog, options: &SummaryOptions) -> Result<()> {
+/// Rows gathered and written at a time: a summary is put in order a batch
+/// at a time, never copied whole.
+const BATCH_ROWS: usize = 16 * 1024;
+
+pub fn csv(output: Output, catalog: &Catalog, options: &SummaryOptions) -> Result<()> {
+    let rows = anyhow::Context::context(row_order(&output), "cannot order the summary")?;
+    let mut frame = output.frame.drop_many(output.hidden.iter().map(String::as_str));
     if options.labels_zh {
         let labels = labels(catalog);
         let renamed: Vec<PlSmallStr> = frame
@@ -60,9 +66,31 @@ pub fn csv(frame: &mut DataFrame, catalog: &Catalog, options: &SummaryOptions) -
         )),
         None => Box::new(std::io::stdout().lock()),
     };
-    let written = CsvWriter::new(&mut sink).include_bom(options.excel).finish(frame);
-    anyhow::Context::context(written, "cannot write the summary")?;
+    let mut offset = 0;
+    loop {
+        let len = BATCH_ROWS.min(rows.len() - offset);
+        let mut batch = frame.take(&rows.slice(offset as i64, len))?;
+        let first = offset == 0;
+        let written =
+            CsvWriter::new(&mut sink).include_bom(options.excel && first).include_header(first).finish(&mut batch);
+        anyhow::Context::context(written, "cannot write the summary")?;
+        offset += len;
+        if offset >= rows.len() {
+            break;
+        }
+    }
     sink.flush().context("cannot write the summary")
+}
+
+/// The summary's row numbers in the order of its `order` columns.
+fn row_order(output: &Output) -> PolarsResult<IdxCa> {
+    const ROW: &str = "__row";
+    let mut rows = output.frame.clone().lazy().with_row_index(ROW, None);
+    if !output.order.is_empty() {
+        let keys: Vec<PlSmallStr> = output.order.iter().map(|k| PlSmallStr::from(k.as_str())).collect();
+        rows = rows.sort(keys, SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true));
+    }
+    Ok(rows.select([col(ROW)]).collect()?.column(ROW)?.idx()?.rechunk().into_owned())
 }
 
 /// Column name → Chinese header: the fixed columns, applicant columns by

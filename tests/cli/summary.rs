@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::process::Command;
 
 use arrow_array::{Array, Float64Array};
 
@@ -224,4 +225,45 @@ fn outcome_shares_leave_out_reports_without_their_total_and_say_so() {
     for (column, value) in both {
         assert_eq!(alone[&column], value, "{column}");
     }
+}
+
+#[test]
+fn summaries_read_a_slice_of_reports_at_a_time_and_add_up_to_the_same() {
+    let tmp = TempDir::new("summaries_read_a_slice_of_reports_at_a_time_and_add_up_to_the_same");
+    let (more, out) = (tmp.path().join("more"), tmp.path().join("out"));
+    let made = xxgk(&["synth", "--n", "40", "--seed", "11", "--out", more.to_str().unwrap()]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    std::fs::remove_file(more.join("ground-truth.csv")).unwrap();
+    // Two runs: a year's cells are in two files.
+    ingest(&[&more], &out);
+    ingest(&[&repo().join("data/samples")], &out);
+    let summaries: [&[&str]; 9] = [
+        &["--wide"],
+        &["--by", "year,agency", "--table", "requests"],
+        &["--by", "province", "--rows", "result.*"],
+        &["--preset", "requests", "--by", "year"],
+        &["--preset", "outcomes", "--by", "year"],
+        &["--preset", "outcomes", "--by", "agency", "--labels", "zh", "--excel"],
+        &["--preset", "appeals", "--by", "admin_level"],
+        &["--preset", "quality", "--by", "template"],
+        &["--by", "city,county", "--cols", "total"],
+    ];
+    for args in summaries {
+        let whole = summary(&out, args);
+        assert!(whole.lines().count() > 2, "{args:?}: {whole}");
+        // One report a slice, and a few hundred cells a slice.
+        for rows in ["1", "700"] {
+            let mut all = vec!["summary", "--data", out.to_str().unwrap()];
+            all.extend_from_slice(args);
+            let output = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+                .env("XXGK_SUMMARY_SLICE_ROWS", rows)
+                .args(&all)
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            assert_eq!(String::from_utf8(output.stdout).unwrap(), whole, "{args:?} in slices of {rows} rows");
+        }
+    }
+    let wide = summary(&out, &["--wide"]);
+    assert_eq!(wide.lines().count(), 1 + 16 + 40);
 }
