@@ -51,6 +51,9 @@ pub fn run(options: &SummaryOptions, catalog: &Catalog) -> Result<()> {
     // One snapshot throughout, even if a run commits a new one meanwhile.
     let data =
         &std::fs::canonicalize(&options.data).with_context(|| format!("cannot open {}", options.data.display()))?;
+    if slices::cells_files(data)?.is_empty() {
+        bail!("{} holds no reports, only rejects: nothing to summarise", options.data.display());
+    }
     let output = match (options.preset.as_deref(), options.wide) {
         (Some(_), true) => bail!("--wide and --preset do not go together"),
         (Some("quality"), false) => {
@@ -136,13 +139,14 @@ fn value_sum() -> Expr {
     col("value").sum()
 }
 
+/// A cell whose number was not read: missing or invalid (a blank or a dash
+/// is read, as 0).
+fn unread() -> Expr {
+    col("status").eq(lit("missing")).or(col("status").eq(lit("invalid")))
+}
+
 fn cells_missing() -> Expr {
-    col("status")
-        .eq(lit("missing"))
-        .or(col("status").eq(lit("invalid")))
-        .cast(DataType::Int64)
-        .sum()
-        .alias("cells_missing")
+    unread().cast(DataType::Int64).sum().alias("cells_missing")
 }
 
 fn by_columns(options: &SummaryOptions) -> Vec<Expr> {

@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 use polars::prelude::*;
 
 use super::slices::Plan;
-use super::{by_columns, cells_missing, glob_matches, scan, totals_from_parts, value_sum, SummaryOptions};
+use super::{by_columns, cells_missing, glob_matches, scan, totals_from_parts, unread, value_sum, SummaryOptions};
 use crate::template::Catalog;
 
 /// Every (table, row, col) code of every template version, in template
@@ -218,7 +218,7 @@ pub fn preset(name: &str, catalog: &Catalog, options: &SummaryOptions) -> Result
                 // is decided right within it.
                 let with_total = total_col
                     .clone()
-                    .filter(col("measure").eq(lit("total")).and(col("value").is_not_null()))
+                    .filter(col("measure").eq(lit("total")).and(unread().not()))
                     .select([col("report_id")])
                     .unique(None, UniqueKeepStrategy::Any)
                     .with_columns([lit(true).alias("summed")]);
@@ -249,10 +249,24 @@ pub fn preset(name: &str, catalog: &Catalog, options: &SummaryOptions) -> Result
         // Reviews and lawsuits, and the share corrected.
         "appeals" => {
             let part = move |cells: LazyFrame| {
-                let review = col("row").eq(lit("review"));
-                let suit = col("row").neq(lit("review"));
-                cells.filter(col("table").eq(lit("appeals"))).group_by(by.clone()).agg([
+                let appeals = cells.filter(col("table").eq(lit("appeals")));
+                // As in `outcomes`: a report whose 总计 cells were not all
+                // read is left out of every sum, so that each share has one
+                // set of reports above and below the line.
+                let incomplete = appeals
+                    .clone()
+                    .filter(col("col").eq(lit("total")).and(unread()))
+                    .select([col("report_id")])
+                    .unique(None, UniqueKeepStrategy::Any)
+                    .with_columns([lit(false).alias("summed")]);
+                let appeals = appeals
+                    .join(incomplete, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left))
+                    .with_columns([col("summed").fill_null(lit(true))]);
+                let review = col("summed").and(col("row").eq(lit("review")));
+                let suit = col("summed").and(col("row").neq(lit("review")));
+                appeals.group_by(by.clone()).agg([
                     col("report_id").n_unique().alias("reports"),
+                    col("report_id").filter(col("summed").not()).n_unique().alias("reports_left_out"),
                     col("value").filter(review.clone().and(col("col").eq(lit("total")))).sum().alias("reviews"),
                     col("value").filter(review.and(col("col").eq(lit("corrected")))).sum().alias("reviews_corrected"),
                     col("value").filter(suit.clone().and(col("col").eq(lit("total")))).sum().alias("suits"),
@@ -260,8 +274,15 @@ pub fn preset(name: &str, catalog: &Catalog, options: &SummaryOptions) -> Result
                     cells_missing(),
                 ])
             };
-            let summed =
-                names_of(&["reports", "reviews", "reviews_corrected", "suits", "suits_corrected", "cells_missing"]);
+            let summed = names_of(&[
+                "reports",
+                "reports_left_out",
+                "reviews",
+                "reviews_corrected",
+                "suits",
+                "suits_corrected",
+                "cells_missing",
+            ]);
             let finish = |whole: LazyFrame| {
                 whole.with_columns([share("reviews_corrected", "reviews"), share("suits_corrected", "suits")])
             };

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use polars::prelude::*;
 
 use super::Output;
@@ -40,9 +40,6 @@ impl Plan {
     pub fn run(self, data: &Path) -> Result<Output> {
         let rows = std::env::var("XXGK_SUMMARY_SLICE_ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(SLICE_ROWS);
         let slices = slices(data, rows.max(1))?;
-        if slices.is_empty() {
-            bail!("{} holds no cells: nothing to summarise", data.display());
-        }
         let mut parts: Vec<DataFrame> = Vec::new();
         // Parts are added up once they hold more rows than this; it grows
         // with what they add up to, so that a summary with many groups is
@@ -159,9 +156,12 @@ fn slices(data: &Path, rows: usize) -> Result<Vec<Slice>> {
 
 /// The Parquet files of the cells table with the year of their partition
 /// folder (`year=2023`; none for the folder of reports without a year).
-fn cells_files(data: &Path) -> Result<Vec<(PathBuf, Option<i64>)>> {
+pub fn cells_files(data: &Path) -> Result<Vec<(PathBuf, Option<i64>)>> {
     let cells = data.join("cells");
     let mut files = Vec::new();
+    if !cells.exists() {
+        return Ok(files); // every input was a reject
+    }
     let folders = std::fs::read_dir(&cells).with_context(|| format!("cannot list {}", cells.display()))?;
     for folder in folders {
         let folder = folder.with_context(|| format!("cannot list {}", cells.display()))?.path();

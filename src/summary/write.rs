@@ -25,7 +25,7 @@ const HEADERS_ZH: [(&str, &str); 29] = [
     ("col", "列"),
     ("value", "数值"),
     ("reports", "报告数"),
-    ("reports_left_out", "未计入报告数（办理结果总计缺失）"),
+    ("reports_left_out", "未计入报告数（所需总计缺失）"),
     ("cells_missing", "缺失或无效单元格"),
     ("totals_from_parts", "总计空白按分项求和"),
     ("report_id", "报告编号"),

@@ -166,11 +166,11 @@ fn excel_gets_a_bom_and_chinese_headers() {
     let bytes = std::fs::read(&file).unwrap();
     assert_eq!(&bytes[..3], b"\xef\xbb\xbf");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.starts_with("年度,报告数,未计入报告数（办理结果总计缺失）,办理结果总计,予以公开,"), "{text}");
+    assert!(text.starts_with("年度,报告数,未计入报告数（所需总计缺失）,办理结果总计,予以公开,"), "{text}");
     assert!(text.lines().next().unwrap().contains("予以公开占比"));
 
     let plain = summary(&out, &["--preset", "appeals"]);
-    assert!(plain.starts_with("reports,reviews,"), "no BOM without --excel: {plain}");
+    assert!(plain.starts_with("reports,reports_left_out,reviews,"), "no BOM without --excel: {plain}");
 
     let bad = xxgk(&["summary", "--data", out.to_str().unwrap(), "--by", "colour"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -198,33 +198,59 @@ fn the_bundled_codebook_is_what_the_templates_say() {
     assert_eq!(csv.lines().count(), 1 + csv.lines().skip(1).collect::<std::collections::HashSet<_>>().len());
 }
 
-#[test]
-fn outcome_shares_leave_out_reports_without_their_total_and_say_so() {
-    let tmp = TempDir::new("outcome_shares_leave_out_reports_without_their_total_and_say_so");
+/// The preset's one row over `sample` alone, and over `sample` beside a copy
+/// of it changed by `cut`: (alone, both).
+fn preset_beside_a_cut_copy(
+    tmp: &TempDir,
+    preset: &str,
+    cut: impl Fn(&str) -> String,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let (alone, both) = (tmp.path().join("alone"), tmp.path().join("both"));
     let sample = repo().join("data/samples/000002-tab_rows-gov2021.txt");
-    let text = std::fs::read_to_string(&sample).unwrap();
-    assert!(text.contains("\t（七）总计\t"));
-    let without_total: String = text.lines().filter(|l| !l.contains("（七）总计")).map(|l| format!("{l}\n")).collect();
-    let cut = tmp.path().join("without-total.txt");
-    std::fs::write(&cut, without_total).unwrap();
+    let changed = tmp.path().join("changed.txt");
+    std::fs::write(&changed, cut(&std::fs::read_to_string(&sample).unwrap())).unwrap();
     ingest(&[&sample], &alone);
-    ingest(&[&sample, &cut], &both);
+    ingest(&[&sample, &changed], &both);
     let table = |out: &Path| -> BTreeMap<String, String> {
-        let text = summary(out, &["--preset", "outcomes"]);
+        let text = summary(out, &["--preset", preset]);
         let lines: Vec<Vec<String>> = text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect();
         lines[0].iter().cloned().zip(lines[1].iter().cloned()).collect()
     };
-    let (alone, mut both) = (table(&alone), table(&both));
+    (table(&alone), table(&both))
+}
+
+/// Every sum and share over both is the complete report's alone.
+fn assert_left_out(alone: &BTreeMap<String, String>, mut both: BTreeMap<String, String>) {
     assert_eq!((both["reports"].as_str(), both["reports_left_out"].as_str()), ("2", "1"));
     assert_eq!((alone["reports"].as_str(), alone["reports_left_out"].as_str()), ("1", "0"));
-    // Every sum and share is the complete report's alone.
     for column in ["reports", "reports_left_out", "cells_missing"] {
         both.remove(column);
     }
     for (column, value) in both {
         assert_eq!(alone[&column], value, "{column}");
     }
+}
+
+#[test]
+fn outcome_shares_leave_out_reports_without_their_total_and_say_so() {
+    let tmp = TempDir::new("outcome_shares_leave_out_reports_without_their_total_and_say_so");
+    let (alone, both) = preset_beside_a_cut_copy(&tmp, "outcomes", |text| {
+        assert!(text.contains("\t（七）总计\t"));
+        text.lines().filter(|l| !l.contains("（七）总计")).map(|l| format!("{l}\n")).collect()
+    });
+    assert_left_out(&alone, both);
+}
+
+#[test]
+fn appeal_shares_leave_out_reports_with_a_total_unread_and_say_so() {
+    let tmp = TempDir::new("appeal_shares_leave_out_reports_with_a_total_unread_and_say_so");
+    let (alone, both) = preset_beside_a_cut_copy(&tmp, "appeals", |text| {
+        let line = "33\t0\t0\t0\t33\t0\t15\t8\t0\t23\t0\t0\t0\t25\t25";
+        assert!(text.contains(line));
+        text.replace(line, "33\t0\t0\t0\t3x3\t0\t15\t8\t0\t23\t0\t0\t0\t25\t25")
+    });
+    assert_eq!((alone["reviews"].as_str(), alone["reviews_corrected"].as_str()), ("33.0", "0.0"));
+    assert_left_out(&alone, both);
 }
 
 #[test]
@@ -266,4 +292,20 @@ fn summaries_read_a_slice_of_reports_at_a_time_and_add_up_to_the_same() {
     }
     let wide = summary(&out, &["--wide"]);
     assert_eq!(wide.lines().count(), 1 + 16 + 40);
+}
+
+#[test]
+fn a_dataset_of_rejects_alone_has_nothing_to_summarise_and_says_so() {
+    let tmp = TempDir::new("a_dataset_of_rejects_alone_has_nothing_to_summarise_and_says_so");
+    let (prose, out) = (tmp.path().join("prose.txt"), tmp.path().join("out"));
+    std::fs::write(&prose, "本机关今年没有收到申请。\n").unwrap();
+    ingest(&[&prose], &out);
+    for args in [&["--preset", "quality"][..], &["--wide"], &["--by", "year"]] {
+        let mut all = vec!["summary", "--data", out.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let output = xxgk(&all);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("holds no reports, only rejects: nothing to summarise"), "{stderr}");
+    }
 }
