@@ -38,6 +38,8 @@ pub struct Plan {
 
 impl Plan {
     pub fn run(self, data: &Path) -> Result<Output> {
+        // The tests cut finer slices, down to one report, to check that the
+        // parts add up to the same summary.
         let rows = std::env::var("XXGK_SUMMARY_SLICE_ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(SLICE_ROWS);
         let slices = slices(data, rows.max(1))?;
         let mut parts: Vec<DataFrame> = Vec::new();
