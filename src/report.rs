@@ -153,6 +153,7 @@ pub fn parse<'t>(
     if document.had_errors {
         warnings.push(format!("bytes invalid in {} were replaced", document.encoding));
     }
+    warnings.extend(document.warnings.iter().cloned());
     for table in &alignment.template.tables {
         if !alignment.tables_found.contains(&table.code.as_str()) {
             warnings.push(format!("table {} ({}) not found", table.code, table.label));

@@ -27,6 +27,8 @@ pub struct Document {
     pub had_errors: bool,
     /// For a PDF, the 1-based line on which each page starts.
     pub page_starts: Vec<u32>,
+    /// What the reader left out of the text, said to the user.
+    pub warnings: Vec<String>,
 }
 
 /// The 1-based page of a line, given the line on which each page starts
@@ -115,6 +117,7 @@ fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
         encoding: decoded.encoding,
         had_errors: decoded.had_errors,
         page_starts: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
@@ -162,6 +165,7 @@ fn word_document(mut tokens: Vec<tokenize::Token>, layout: Layout) -> Document {
         encoding: "UTF-8",
         had_errors: false,
         page_starts: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

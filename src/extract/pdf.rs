@@ -32,7 +32,87 @@ const DIGIT_GAP: f64 = 0.15;
 /// is a space: wider than the spacing inside a wrapped label.
 const WORD_GAP: f64 = 1.0;
 
+/// Arrays and dictionaries nested deeper than this are refused: real
+/// reports nest a few levels, and the reader recurses once per level.
+const MAX_NESTING: usize = 256;
+
+/// The stack the reader runs on: a worker's 2 MiB overflows at a few
+/// thousand levels of nesting (inside a compressed object stream, where
+/// [`nesting_beyond`] cannot see), and an overflow aborts the whole run.
+/// Only the pages the reader touches are taken from memory.
+const READER_STACK: usize = 256 << 20;
+
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
+    if nesting_beyond(bytes, MAX_NESTING) {
+        return Err(format!("damaged PDF: arrays or dictionaries nested over {MAX_NESTING} deep"));
+    }
+    std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new().name("pdf reader".into()).stack_size(READER_STACK);
+        let reading = reader.spawn_scoped(scope, || read_text_layer(bytes));
+        let reading = reading.map_err(|e| format!("cannot start the PDF reader: {e}"))?;
+        reading.join().unwrap_or_else(|_| Err("damaged PDF: the reader failed on it".to_string()))
+    })
+}
+
+/// Whether the PDF's own syntax (outside strings, comments and streams)
+/// nests arrays and dictionaries deeper than `limit`.
+fn nesting_beyond(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut at) = (0usize, 0);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'[' => depth += 1,
+            b'<' if bytes.get(at + 1) == Some(&b'<') => {
+                depth += 1;
+                at += 1;
+            }
+            b']' => depth = depth.saturating_sub(1),
+            b'>' if bytes.get(at + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                at += 1;
+            }
+            b'<' => at = find(bytes, at, b">").unwrap_or(bytes.len()), // a hex string
+            b'%' => at = bytes[at..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |n| at + n),
+            b'(' => at = string_end(bytes, at),
+            b's' if bytes[at..].starts_with(b"stream") && !bytes[..at].ends_with(b"end") => {
+                at = find(bytes, at, b"endstream").map_or(bytes.len(), |end| end + b"endstream".len() - 1);
+            }
+            _ => {}
+        }
+        if depth > limit {
+            return true;
+        }
+        at += 1;
+    }
+    false
+}
+
+/// Where `needle` starts after `from`.
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(&bytes[from + 1..], needle).map(|n| from + 1 + n)
+}
+
+/// The closing parenthesis of the literal string opened at `open`: strings
+/// nest balanced parentheses and escape others with a backslash.
+fn string_end(bytes: &[u8], open: usize) -> usize {
+    let (mut depth, mut at) = (0usize, open);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 1,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return at;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    bytes.len()
+}
+
+fn read_text_layer(bytes: &[u8]) -> Result<Document, String> {
     let reader = PdfReader::new(Cursor::new(bytes)).map_err(|e| format!("damaged PDF: {e}"))?;
     // The reader has already tried the empty password, which opens the
     // many reports that are encrypted only to forbid editing.
@@ -52,9 +132,13 @@ pub fn read(bytes: &[u8]) -> Result<Document, String> {
     let mut extractor = TextExtractor::with_options(options);
     let mut lines = Vec::new();
     let mut page_starts = Vec::new();
+    let mut warnings = Vec::new();
     for page in 0..pages {
         let extracted =
             extractor.extract_from_page(&document, page).map_err(|e| format!("damaged PDF, page {}: {e}", page + 1))?;
+        if extracted.truncated {
+            warnings.push(format!("page {}: text past {} MB not read", page + 1, MAX_PAGE_TEXT_BYTES >> 20));
+        }
         page_starts.push(tokenize::line_no(lines.len()));
         lines.extend(page_lines(extracted.fragments));
     }
@@ -69,6 +153,7 @@ pub fn read(bytes: &[u8]) -> Result<Document, String> {
         encoding: "PDF text layer",
         had_errors: false,
         page_starts,
+        warnings,
     })
 }
 
@@ -123,6 +208,15 @@ mod tests {
 
     fn run(text: &str, x: f64, y: f64, width: f64, size: f64) -> TextFragment {
         TextFragment::new(text.to_string(), x, y, width, size, size)
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_strings_comments_and_streams() {
+        assert!(!nesting_beyond(b"<< /A [1 [2] (x[[[) <5B5B> % [[[\n >> stream\n[[[[\nendstream", 3));
+        assert!(nesting_beyond(b"<< /A [1 [2]] >>", 2));
+        assert!(!nesting_beyond(b"<< /A [1 [2]] >>", 3));
+        assert!(nesting_beyond(b"(a\\)) [[[[", 3));
+        assert!(!nesting_beyond(b"(a(b)c [[[[ ) ]]]]", 3));
     }
 
     #[test]

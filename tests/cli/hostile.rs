@@ -67,6 +67,23 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
         ("not-a-report.pdf".into(), hello_pdf.clone(), Ends::Reject("no statistics tables")),
         ("truncated.pdf".into(), hello_pdf[..hello_pdf.len() / 2].to_vec(), Ends::Reject("PDF")),
         ("pdf-header-only.pdf".into(), b"%PDF-1.7\n".to_vec(), Ends::Reject("damaged PDF")),
+        // Deep nesting overflowed the reader's stack and aborted the run.
+        (
+            "nested-objects.pdf".into(),
+            String::from_utf8(hello_pdf.clone())
+                .unwrap()
+                .replacen("/MediaBox", &format!("/X {}{} /MediaBox", "[".repeat(20_000), "]".repeat(20_000)), 1)
+                .into_bytes(),
+            Ends::Reject("damaged PDF: arrays or dictionaries nested over 256 deep"),
+        ),
+        (
+            "nested-content.pdf".into(),
+            forge::pdf(
+                &format!("BT /F1 12 Tf 72 720 Td {}(x){} TJ ET", "[".repeat(200_000), "]".repeat(200_000)),
+                false,
+            ),
+            Ends::Reject("no statistics tables"),
+        ),
         (
             "zip-bomb.docx".into(),
             forge::zip(&[document_xml(vec![b' '; 70 << 20])]),
