@@ -42,16 +42,40 @@ const MAX_NESTING: usize = 256;
 /// Only the pages the reader touches are taken from memory.
 const READER_STACK: usize = 256 << 20;
 
+/// The name of the thread PDFs are read on.
+const READER_THREAD: &str = "pdf reader";
+
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
+    quiet_reader_panics();
     if nesting_beyond(bytes, MAX_NESTING) {
         return Err(format!("damaged PDF: arrays or dictionaries nested over {MAX_NESTING} deep"));
     }
     std::thread::scope(|scope| {
-        let reader = std::thread::Builder::new().name("pdf reader".into()).stack_size(READER_STACK);
+        let reader = std::thread::Builder::new().name(READER_THREAD.into()).stack_size(READER_STACK);
         let reading = reader.spawn_scoped(scope, || read_text_layer(bytes));
         let reading = reading.map_err(|e| format!("cannot start the PDF reader: {e}"))?;
-        reading.join().unwrap_or_else(|_| Err("damaged PDF: the reader failed on it".to_string()))
+        // oxidize-pdf panics on some damaged files (found by fuzzing: an
+        // xref entry with bytes that are not UTF-8): a reject, with its words.
+        reading.join().unwrap_or_else(|panic| {
+            let words = panic.downcast_ref::<String>().map(String::as_str).or(panic.downcast_ref::<&str>().copied());
+            Err(format!("damaged PDF: the reader failed on it ({})", words.unwrap_or("no message")))
+        })
     })
+}
+
+/// A panic on the reader's thread is the reader's, caught in [`read`] and
+/// given as the reject's reason: it is not printed, nor passed to a panic
+/// hook that would end the process (a fuzzer's). Any other panic is.
+fn quiet_reader_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let others = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() != Some(READER_THREAD) {
+                others(info);
+            }
+        }));
+    });
 }
 
 /// Whether the PDF's own syntax (outside strings, comments and streams)

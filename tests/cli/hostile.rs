@@ -77,6 +77,17 @@ fn hostile_files() -> Vec<(String, Vec<u8>, Ends)> {
             Ends::Reject("damaged PDF: arrays or dictionaries nested over 256 deep"),
         ),
         (
+            // oxidize-pdf panics on this: caught, and a reject.
+            "xref-not-utf8.pdf".into(),
+            {
+                let mut bytes = hello_pdf.clone();
+                let entry = memchr::memmem::find(&bytes, b"00000 n").unwrap() - 11;
+                bytes[entry + 4..entry + 8].copy_from_slice(b"\xff\xff\xff\xff");
+                bytes
+            },
+            Ends::Reject("damaged PDF"),
+        ),
+        (
             "nested-content.pdf".into(),
             forge::pdf(
                 &format!("BT /F1 12 Tf 72 720 Td {}(x){} TJ ET", "[".repeat(200_000), "]".repeat(200_000)),
