@@ -1,7 +1,8 @@
 //! Summary: aggregates over a dataset for analysts, as CSV. The only module
 //! that uses polars: it reads the cells a slice of reports at a time (see
-//! `slices`), joins them with their reports, groups and sums. Blank and dash cells count as 0; missing
-//! and invalid cells are left out of sums and counted in `cells_missing`.
+//! `slices`), joins them with their reports, groups and sums. Blank and
+//! dash cells count as 0; missing and invalid cells are left out of sums
+//! and counted in `cells_missing`.
 //! A blank 总计 of table 三 beside non-zero applicant columns is not a 0:
 //! the checks read it as not reported, and the summaries read it as the sum
 //! of those columns, counted in `totals_from_parts`.
