@@ -52,7 +52,8 @@ pub fn run(options: &SummaryOptions, catalog: &Catalog) -> Result<()> {
     // One snapshot throughout, even if a run commits a new one meanwhile.
     let data =
         &std::fs::canonicalize(&options.data).with_context(|| format!("cannot open {}", options.data.display()))?;
-    if slices::cells_files(data)?.is_empty() {
+    let cells = slices::cells_files(data)?;
+    if cells.is_empty() {
         bail!("{} holds no reports, only rejects: nothing to summarise", options.data.display());
     }
     let output = match (options.preset.as_deref(), options.wide) {
@@ -65,9 +66,9 @@ pub fn run(options: &SummaryOptions, catalog: &Catalog) -> Result<()> {
                 hidden: Vec::new(),
             }
         }
-        (None, true) => presets::wide(catalog, options)?.run(data)?,
-        (None, false) => presets::cells(catalog, options)?.run(data)?,
-        (Some(name), false) => presets::preset(name, catalog, options)?.run(data)?,
+        (None, true) => presets::wide(catalog, options)?.run(data, cells)?,
+        (None, false) => presets::cells(catalog, options)?.run(data, cells)?,
+        (Some(name), false) => presets::preset(name, catalog, options)?.run(data, cells)?,
     };
     write::csv(output, catalog, options)
 }

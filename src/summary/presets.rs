@@ -172,6 +172,22 @@ fn share(part: &str, whole: &str) -> Expr {
     when(col(whole).gt(lit(0.0))).then(col(part) / col(whole)).otherwise(lit(NULL)).alias(format!("{part}_share"))
 }
 
+/// Marks each cell `summed` when its report is one a preset sums: a report
+/// with a cell that matches `marker` is summed if `marked_are_summed`, and
+/// a report without one is summed if not. A slice holds whole reports, so
+/// this is decided right within it.
+fn with_summed(cells: LazyFrame, marker: Expr, marked_are_summed: bool) -> LazyFrame {
+    let marked = cells
+        .clone()
+        .filter(marker)
+        .select([col("report_id")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_columns([lit(marked_are_summed).alias("summed")]);
+    cells
+        .join(marked, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left))
+        .with_columns([col("summed").fill_null(lit(!marked_are_summed))])
+}
+
 /// A preset over the cells; `quality` reads the reports and checks instead.
 pub fn preset(name: &str, catalog: &Catalog, options: &SummaryOptions) -> Result<Plan> {
     let by = by_columns(options);
@@ -214,17 +230,9 @@ pub fn preset(name: &str, catalog: &Catalog, options: &SummaryOptions) -> Result
                 // Only reports whose requests handled (总计) were read are
                 // summed, so that each share has one set of reports above
                 // and below the line; the others are counted in
-                // `reports_left_out`. A slice holds whole reports, so this
-                // is decided right within it.
-                let with_total = total_col
-                    .clone()
-                    .filter(col("measure").eq(lit("total")).and(unread().not()))
-                    .select([col("report_id")])
-                    .unique(None, UniqueKeepStrategy::Any)
-                    .with_columns([lit(true).alias("summed")]);
-                let total_col = total_col
-                    .join(with_total, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left))
-                    .with_columns([col("summed").fill_null(lit(false))]);
+                // `reports_left_out`.
+                let read_total = col("measure").eq(lit("total")).and(unread().not());
+                let total_col = with_summed(total_col, read_total, true);
                 let summed = |measure: &str| col("value").filter(col("summed").and(col("measure").eq(lit(measure))));
                 let mut aggs = vec![
                     col("report_id").n_unique().alias("reports"),
@@ -253,15 +261,7 @@ pub fn preset(name: &str, catalog: &Catalog, options: &SummaryOptions) -> Result
                 // As in `outcomes`: a report whose 总计 cells were not all
                 // read is left out of every sum, so that each share has one
                 // set of reports above and below the line.
-                let incomplete = appeals
-                    .clone()
-                    .filter(col("col").eq(lit("total")).and(unread()))
-                    .select([col("report_id")])
-                    .unique(None, UniqueKeepStrategy::Any)
-                    .with_columns([lit(false).alias("summed")]);
-                let appeals = appeals
-                    .join(incomplete, [col("report_id")], [col("report_id")], JoinArgs::new(JoinType::Left))
-                    .with_columns([col("summed").fill_null(lit(true))]);
+                let appeals = with_summed(appeals, col("col").eq(lit("total")).and(unread()), false);
                 let review = col("summed").and(col("row").eq(lit("review")));
                 let suit = col("summed").and(col("row").neq(lit("review")));
                 appeals.group_by(by.clone()).agg([

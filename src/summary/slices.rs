@@ -37,11 +37,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn run(self, data: &Path) -> Result<Output> {
+    /// Runs the plan over `cells`, the files [`cells_files`] lists.
+    pub fn run(self, data: &Path, cells: Vec<(PathBuf, Option<i64>)>) -> Result<Output> {
         // The tests cut finer slices, down to one report, to check that the
         // parts add up to the same summary.
         let rows = std::env::var("XXGK_SUMMARY_SLICE_ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(SLICE_ROWS);
-        let slices = slices(data, rows.max(1))?;
+        let slices = slices(cells, rows.max(1))?;
         let mut parts: Vec<DataFrame> = Vec::new();
         // Parts are added up once they hold more rows than this; it grows
         // with what they add up to, so that a summary with many groups is
@@ -142,9 +143,9 @@ fn scan_files(file: &Path) -> Result<LazyFrame> {
 
 /// Every cells file cut into slices of about `rows` rows, each ending where
 /// a report ends.
-fn slices(data: &Path, rows: usize) -> Result<Vec<Slice>> {
+fn slices(cells: Vec<(PathBuf, Option<i64>)>, rows: usize) -> Result<Vec<Slice>> {
     let mut slices = Vec::new();
-    for (file, year) in cells_files(data)? {
+    for (file, year) in cells {
         let total = row_count(&file)?;
         let mut offset = 0;
         while offset < total {
