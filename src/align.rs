@@ -1,14 +1,11 @@
-//! Align: walks a document's token stream against a template's ordered rows.
-//! For each row it finds the next cell that names it and takes the values
-//! that follow; the unlabelled appeals table is read as one run of values
-//! after its header. Pure: tokens and template in, cells out.
+//! Align: what reading a document against a template gives, cell by cell.
+//! The reading itself is `solve`'s, for every layout; `align` is its entry
+//! for the tokens of delimited layouts (HTML, Markdown, tab rows, Word).
 
-use std::rc::Rc;
-
-use crate::label;
+use crate::solve;
 use crate::template::{Catalog, Col, Row, Table, Template};
 use crate::tokenize::Token;
-use crate::value::{self, Reading, Status};
+use crate::value::Reading;
 
 /// One template cell as read from a document.
 #[derive(Debug, Clone)]
@@ -22,7 +19,7 @@ pub struct Cell<'t> {
     pub line: Option<u32>,
 }
 
-/// What the aligner made of a document.
+/// What reading a document gave.
 #[derive(Debug)]
 pub struct Alignment<'t> {
     pub template: &'t Template,
@@ -30,348 +27,13 @@ pub struct Alignment<'t> {
     /// Codes of the tables with at least one row found.
     pub tables_found: Vec<&'t str>,
     pub warnings: Vec<String>,
-    /// Why each row was read as it was (`xxgk explain`); the solver's only.
+    /// Why each row was read as it was (`xxgk explain`).
     pub trace: Vec<String>,
 }
 
-/// Prose longer than this (in bytes; 40 CJK characters) is no heading.
-const MAX_HEADING_BYTES: usize = 120;
-
-/// How far before a row label its column header is looked for.
-const HEADER_WINDOW: usize = 400;
-
-/// How far past an unlabelled table's anchor its values are looked for.
-const UNLABELLED_WINDOW: usize = 120;
-
+/// Reads the tables of a delimited layout's tokens.
 pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
-    let value_like: Vec<bool> = tokens.iter().map(|t| t.is_cell() && value::is_value_like(&t.text)).collect();
-    // Values never name a row nor mark a table, and long prose is no
-    // heading: neither gets keys. A heading is used by its normalised text,
-    // the first of its keys.
-    let no_keys: Rc<[String]> = Rc::new([]);
-    let keys: Vec<Rc<[String]>> = tokens
-        .iter()
-        .zip(&value_like)
-        .map(|(t, &is_value)| {
-            if (t.is_cell() && !is_value) || (!t.is_cell() && t.text.len() <= MAX_HEADING_BYTES) {
-                label::keys_of(&t.text)
-            } else {
-                no_keys.clone()
-            }
-        })
-        .collect();
-    let template = detect_template(&keys, catalog);
-    let mut walk = Walk { tokens, keys: &keys, value_like: &value_like, cursor: 0, warnings: Vec::new() };
-    let mut cells = Vec::new();
-    let mut tables_found = Vec::new();
-    for table in &template.tables {
-        let found =
-            if table.unlabelled { walk.unlabelled(table, &mut cells) } else { walk.labelled(table, &mut cells) };
-        if found {
-            tables_found.push(table.code.as_str());
-        }
-    }
-    Alignment { template, cells, tables_found, warnings: walk.warnings, trace: Vec::new() }
-}
-
-/// A token's normalised text: the first of its keys.
-fn normalized(keys: &[String]) -> &str {
-    keys.first().map_or("", String::as_str)
-}
-
-/// The version whose markers appear most often; the default on a tie.
-pub(crate) fn detect_template<'t>(keys: &[Rc<[String]>], catalog: &'t Catalog) -> &'t Template {
-    let counts = catalog.marker_counts(keys.iter().map(|k| normalized(k)));
-    let default = catalog.default_template();
-    let mut best = (
-        counts.get(catalog.templates.iter().position(|t| std::ptr::eq(t, default)).unwrap_or(0)).copied().unwrap_or(0),
-        default,
-    );
-    for (template, &count) in catalog.templates.iter().zip(&counts) {
-        if count > best.0 {
-            best = (count, template);
-        }
-    }
-    best.1
-}
-
-struct Walk<'d> {
-    tokens: &'d [Token],
-    /// Per token: its normalised text first, then, for a cell that is not a
-    /// value, the other keys it may name a row by; empty for values.
-    keys: &'d [Rc<[String]>],
-    /// Per token: a cell that reads as a value (number, dash or blank).
-    value_like: &'d [bool],
-    cursor: usize,
-    warnings: Vec<String>,
-}
-
-/// Where a row was found and the tokens holding its values.
-struct Found {
-    label_line: u32,
-    values: Vec<Option<usize>>,
-}
-
-impl Walk<'_> {
-    /// Reads a labelled table; returns whether any row was found.
-    fn labelled<'t>(&mut self, table: &'t Table, cells: &mut Vec<Cell<'t>>) -> bool {
-        // Which row each cell names, and where each row is named.
-        let label_at: Vec<Option<usize>> = self
-            .tokens
-            .iter()
-            .zip(self.keys)
-            .map(|(t, keys)| if t.is_cell() { keys.iter().find_map(|k| table.row_keys.get(k).copied()) } else { None })
-            .collect();
-        let mut named_at: Vec<Vec<usize>> = vec![Vec::new(); table.rows.len()];
-        for (i, row) in label_at.iter().enumerate() {
-            if let Some(row) = row {
-                named_at[*row].push(i);
-            }
-        }
-        let is_label = |i: usize| label_at[i].is_some();
-        let mut found: Vec<Option<Found>> = Vec::with_capacity(table.rows.len());
-        for (row, positions) in table.rows.iter().zip(&named_at) {
-            let mut hit = None;
-            let cursor = self.cursor;
-            let candidates = positions.iter().copied().filter(|&i| i >= cursor);
-            for i in candidates {
-                if let Some(values) = self.values_after(i, row, &is_label) {
-                    hit = Some(Found { label_line: self.tokens[i].line, values });
-                    let last = hit.as_ref().and_then(|f: &Found| f.values.iter().flatten().max().copied()).unwrap_or(i);
-                    self.cursor = last + 1;
-                    break;
-                }
-            }
-            found.push(hit);
-        }
-        let table_line = found.iter().flatten().map(|f| f.label_line).min();
-        self.warn_of_a_second_copy(table, &found, &named_at);
-        for (row, hit) in table.rows.iter().zip(&found) {
-            let replaced_by_found =
-                table.rows.iter().zip(&found).any(|(other, f)| f.is_some() && other.replaces.contains(&row.code));
-            let is_stand_in = !row.replaces.is_empty();
-            if replaced_by_found || (is_stand_in && hit.is_none()) {
-                continue;
-            }
-            match hit {
-                Some(f) => self.emit_row(table, row, f, cells),
-                None => cells.extend(row.cols.iter().map(|col| missing(table, row, col, table_line))),
-            }
-        }
-        table_line.is_some()
-    }
-
-    /// Warns when a row label read in this table is printed again further on
-    /// with other numbers beside it: a file holding the tables twice.
-    fn warn_of_a_second_copy(&mut self, table: &Table, found: &[Option<Found>], named_at: &[Vec<usize>]) {
-        let printed = |i: usize| self.tokens.get(i).filter(|_| self.value_like[i]).map(|t| t.text.as_str());
-        for (hit, positions) in found.iter().zip(named_at) {
-            let Some(hit) = hit else { continue };
-            let read: Vec<Option<&str>> = hit.values.iter().map(|v| v.and_then(printed)).collect();
-            for &again in positions.iter().filter(|&&i| i >= self.cursor) {
-                let copy: Vec<Option<&str>> = (again + 1..again + 1 + read.len()).map(printed).collect();
-                if copy.iter().any(Option::is_some) && copy != read {
-                    self.warnings.push(format!(
-                        "line {}: table {} printed again with other numbers; the first copy, at line {}, was read",
-                        self.tokens[again].line, table.code, hit.label_line
-                    ));
-                    return;
-                }
-            }
-        }
-    }
-
-    /// The value tokens after a row label at `at`, or `None` when no value
-    /// follows it (a group label such as `（三）不予公开`).
-    fn values_after(&mut self, at: usize, row: &Row, is_label: &dyn Fn(usize) -> bool) -> Option<Vec<Option<usize>>> {
-        let tokens = self.tokens;
-        let wanted = row.cols.len();
-        match tokens[at].row() {
-            Some(line_row) => {
-                let mut taken: Vec<usize> =
-                    (at + 1..tokens.len()).take_while(|&i| tokens[i].row() == Some(line_row) && !is_label(i)).collect();
-                let blank = |i: &usize| tokens[*i].text.is_empty();
-                if taken.is_empty() {
-                    return None;
-                }
-                // A spanned label leaves empty cells before the values, a
-                // grid's padding after them. With blanks at both ends, the
-                // column header above says how many lead.
-                let surplus = taken.len().saturating_sub(wanted);
-                if surplus > 0 && taken.first().is_some_and(blank) && taken.last().is_some_and(blank) {
-                    let lead = row.cols.first().and_then(|col| self.header_lead(at, col));
-                    if let Some(lead) = lead.filter(|&lead| lead <= surplus) {
-                        let trail = surplus - lead;
-                        if taken[..lead].iter().all(blank) && taken[taken.len() - trail..].iter().all(blank) {
-                            taken.drain(..lead);
-                            taken.truncate(wanted);
-                        }
-                    }
-                }
-                while taken.len() > wanted && taken.first().is_some_and(blank) {
-                    taken.remove(0);
-                }
-                while taken.len() > wanted && taken.last().is_some_and(|i| blank(i) || !self.value_like[*i]) {
-                    taken.pop();
-                }
-                if taken.len() > wanted {
-                    self.warnings.push(format!(
-                        "line {}: {} cells after {:?}, expected {wanted}; extra cells ignored",
-                        tokens[at].line,
-                        taken.len(),
-                        tokens[at].text
-                    ));
-                    taken.truncate(wanted);
-                }
-                Some(self.pad(at, taken, wanted))
-            }
-            None => {
-                let taken: Vec<usize> =
-                    (at + 1..tokens.len()).take_while(|&i| self.value_like[i]).take(wanted).collect();
-                if taken.is_empty() {
-                    return None;
-                }
-                Some(self.pad(at, taken, wanted))
-            }
-        }
-    }
-
-    /// Pads a short run of values with `None` (missing) and warns.
-    fn pad(&mut self, at: usize, taken: Vec<usize>, wanted: usize) -> Vec<Option<usize>> {
-        if taken.len() < wanted {
-            self.warnings.push(format!(
-                "line {}: {} of {wanted} values after {:?}",
-                self.tokens[at].line,
-                taken.len(),
-                self.tokens[at].text
-            ));
-        }
-        let mut values: Vec<Option<usize>> = taken.into_iter().map(Some).collect();
-        values.resize(wanted, None);
-        values
-    }
-
-    fn emit_row<'t>(&self, table: &'t Table, row: &'t Row, found: &Found, cells: &mut Vec<Cell<'t>>) {
-        for (col, at) in row.cols.iter().zip(&found.values) {
-            cells.push(match at {
-                Some(i) => self.read_cell(table, row, col, *i),
-                None => missing(table, row, col, Some(found.label_line)),
-            });
-        }
-    }
-
-    fn read_cell<'t>(&self, table: &'t Table, row: &'t Row, col: &'t Col, at: usize) -> Cell<'t> {
-        let token = &self.tokens[at];
-        Cell {
-            table,
-            row,
-            col,
-            raw: Some(token.text.clone()),
-            reading: value::read(&token.text),
-            line: Some(token.line),
-        }
-    }
-
-    /// Reads a table printed as one unlabelled run of values after its
-    /// header (the appeals table); returns whether it was found.
-    fn unlabelled<'t>(&mut self, table: &'t Table, cells: &mut Vec<Cell<'t>>) -> bool {
-        let wanted: usize = table.rows.iter().map(|r| r.cols.len()).sum();
-        let anchor = (self.cursor..self.tokens.len())
-            .find(|&i| table.anchors.iter().any(|a| normalized(&self.keys[i]).contains(a.as_str())));
-        let values = anchor.and_then(|a| self.unlabelled_values(a, wanted));
-        let Some((anchor, values)) = anchor.zip(values) else {
-            for row in &table.rows {
-                cells.extend(row.cols.iter().map(|col| missing(table, row, col, None)));
-            }
-            return false;
-        };
-        if let Some(last) = values.iter().flatten().max() {
-            self.cursor = last + 1;
-        }
-        let line = self.tokens[anchor].line;
-        let mut slots = values.into_iter();
-        for row in &table.rows {
-            for col in &row.cols {
-                cells.push(match slots.next().flatten() {
-                    Some(i) => self.read_cell(table, row, col, i),
-                    None => missing(table, row, col, Some(line)),
-                });
-            }
-        }
-        true
-    }
-
-    /// How many cells lie between the row label at `at` and its first
-    /// value, by the position of the nearest column-header cell above that
-    /// names `first_col`; `None` without such a header.
-    fn header_lead(&self, at: usize, first_col: &Col) -> Option<usize> {
-        let label_row = self.tokens[at].row()?;
-        let header = (at.saturating_sub(HEADER_WINDOW)..at).rev().find(|&i| {
-            self.tokens[i].row().is_some_and(|r| r != label_row)
-                && first_col.header_keys.iter().any(|k| normalized(&self.keys[i]) == k)
-        })?;
-        self.position_in_row(header).checked_sub(self.position_in_row(at) + 1)
-    }
-
-    /// The index of token `i` among the cells of its row.
-    fn position_in_row(&self, i: usize) -> usize {
-        let row = self.tokens[i].row();
-        (0..i).rev().take_while(|&j| self.tokens[j].row() == row).count()
-    }
-
-    fn unlabelled_values(&mut self, anchor: usize, wanted: usize) -> Option<Vec<Option<usize>>> {
-        let tokens = self.tokens;
-        let end = tokens.len().min(anchor + UNLABELLED_WINDOW);
-        let value_cell = |i: usize| self.value_like[i];
-        // With rows shown: the first row of value cells long enough to be the data.
-        let first_row = (anchor + 1..end).find_map(|i| tokens[i].row());
-        if first_row.is_some() {
-            let mut i = anchor + 1;
-            while i < end {
-                let Some(row) = tokens[i].row() else {
-                    i += 1;
-                    continue;
-                };
-                let members: Vec<usize> = (i..tokens.len()).take_while(|&j| tokens[j].row() == Some(row)).collect();
-                i += members.len();
-                if members.len() * 2 >= wanted && members.iter().all(|&j| value_cell(j)) {
-                    let mut taken = members;
-                    while taken.len() > wanted && tokens[taken[taken.len() - 1]].text.is_empty() {
-                        taken.pop();
-                    }
-                    while taken.len() > wanted && tokens[taken[0]].text.is_empty() {
-                        taken.remove(0);
-                    }
-                    taken.truncate(wanted);
-                    return Some(self.pad(anchor, taken, wanted));
-                }
-            }
-            return None;
-        }
-        // Without rows: the values start after the last header label before
-        // the first non-blank value.
-        let mut start = anchor + 1;
-        for (i, token) in tokens.iter().enumerate().take(end).skip(anchor + 1) {
-            if !value_cell(i) {
-                start = i + 1;
-            } else if !token.text.is_empty() {
-                break;
-            }
-        }
-        let mut taken: Vec<usize> = (start..tokens.len()).take_while(|&i| value_cell(i)).collect();
-        // Empty grid cells that close the header come before the values.
-        let leading_blanks = taken.iter().take_while(|&&i| tokens[i].text.is_empty()).count();
-        taken.drain(..leading_blanks.min(taken.len().saturating_sub(wanted)));
-        taken.truncate(wanted);
-        if taken.is_empty() {
-            return None;
-        }
-        Some(self.pad(anchor, taken, wanted))
-    }
-}
-
-fn missing<'t>(table: &'t Table, row: &'t Row, col: &'t Col, line: Option<u32>) -> Cell<'t> {
-    Cell { table, row, col, raw: None, reading: Reading { value: None, status: Status::Missing, unit: None }, line }
+    solve::solve_cells(tokens, catalog)
 }
 
 #[cfg(test)]
@@ -453,13 +115,16 @@ mod tests {
 
     #[test]
     fn divided_other_rows_leave_out_the_stand_in() {
-        let text =
-            "（六）其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t1\t0\t0\t0\t0\t0\t1\n";
+        let text = "（六）其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t1\t0\t0\t0\t0\t0\t1\n\
+                    （七）总计\t\t1\t0\t0\t0\t0\t0\t1\n";
         let catalog = catalog();
         let a = align(&tokenize(text, false).tokens, &catalog);
         let rows: Vec<&str> = table(&a, "requests").iter().map(|c| c.0).collect();
         assert!(!rows.contains(&"result.other"));
         assert_eq!(rows.len(), 25 * 7);
+        let no_correction: Vec<_> =
+            table(&a, "requests").into_iter().filter(|c| c.0 == "result.other.no_correction").map(|c| c.2).collect();
+        assert_eq!(no_correction[0], Some(1.0));
     }
 
     #[test]

@@ -16,12 +16,14 @@ const JOINT_CAP: usize = 10_000;
 /// combinations left are tried together.
 const NARROWING_PASSES: usize = 8;
 
-/// A reading's numbers; blank and dash count as 0, as in the checks.
+/// A reading's numbers; blank and dash count as 0, as in the checks, and a
+/// cell the row does not print is unknown.
 pub(super) fn numbers(reading: &Reading) -> Vec<Option<f64>> {
     reading
         .cells
         .iter()
-        .map(|(raw, _)| {
+        .map(|slot| {
+            let (raw, _) = slot.as_ref()?;
             let read = value::read(raw);
             read.status.counted(read.value)
         })

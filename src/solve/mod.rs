@@ -1,16 +1,15 @@
-//! Solve: reads the tables of flowing text (`tokenize::flow`), where one
-//! printed value may stand for several cells and values may sit away from
-//! their labels. Locate, then take:
+//! Solve: reads a document's tables against the template, for every
+//! layout. Locate, then take:
 //! - **locate**: label pieces name template rows; the longest chain in
-//!   template order places each table, and each table's values end where
-//!   the next table begins;
-//! - **take**: a row's values are those after its label; rows whose values
-//!   do not fit are read together, in order, from the values left over
-//!   between their neighbours. Every reading the mode allows is listed
-//!   (`readings`), and the table's arithmetic keeps those that fit.
-//!
-//! `readings` lists what printed values may stand for; `arithmetic` keeps
-//! what the template's identities allow.
+//!   template order places each table (a row named once off the chain is
+//!   read where it is), and each table's values end where the next table
+//!   begins;
+//! - **take**: a row's values are those after its label: in delimited
+//!   layouts the cells of its grid row (`grid`), in flowing text the values
+//!   up to the next label. Rows whose values do not fit are read together,
+//!   in order, from the values left over between their neighbours. Every
+//!   reading the mode allows is listed (`readings`), and the table's
+//!   arithmetic keeps those that fit (`arithmetic`).
 //!
 //! A row with exactly one reading is emitted, `inferred` unless it was
 //! printed cell by cell beside its label; a row with several is `missing`
@@ -18,22 +17,27 @@
 //! reading that breaks the fewest identities, when that reading is unique.
 
 mod arithmetic;
+mod grid;
 mod readings;
 
 use std::rc::Rc;
 
 use arithmetic::{choose, numbers, Identities};
-use readings::{Chunk, Reading};
+use readings::{Chunk, Reading, Slot};
 
-use crate::align::{self, Alignment, Cell};
+use crate::align::{Alignment, Cell};
 use crate::label;
-use crate::template::{Catalog, Row, Table, Template};
+use crate::template::{Catalog, Col, Row, Table, Template};
 use crate::tokenize::flow::{self, Mode, Piece};
+use crate::tokenize::{Place, Token};
 use crate::validate::rules::Check;
 use crate::value::{self, Reading as CellReading, Status};
 
 /// Label pieces longer than this (in bytes) are prose, never a row label.
 const MAX_LABEL_BYTES: usize = 600;
+
+/// Prose longer than this (in bytes; 40 CJK characters) is no heading.
+const MAX_HEADING_BYTES: usize = 120;
 
 /// Readings listed per row or run of rows before it counts as unsolvable.
 const READINGS_CAP: usize = 2_000;
@@ -42,15 +46,64 @@ const READINGS_CAP: usize = 2_000;
 /// labels a PDF cut short (`5.要求行政机关确认或重` …).
 const MIN_PREFIX_CHARS: usize = 6;
 
+/// Reads flowing text (`tokenize::flow`): tags stripped, PDF text, one text
+/// node per line.
 pub fn solve<'t>(text: &str, mode: Mode, catalog: &'t Catalog) -> Alignment<'t> {
-    let pieces = flow::pieces(text);
+    read(&flow::pieces(text), Printed::Flow(mode), catalog)
+}
+
+/// Reads the tokens of a delimited layout: each value cell is one cell.
+pub fn solve_cells<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
+    let pieces: Vec<Piece> = tokens
+        .iter()
+        .map(|t| Piece {
+            text: t.text.clone(),
+            line: t.line,
+            is_value: t.is_cell() && value::is_value_like(&t.text),
+            place: t.place,
+        })
+        .collect();
+    read(&pieces, Printed::Cells, catalog)
+}
+
+/// How a document prints its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Printed {
+    /// Delimited cells: each value is one cell, blank cells are printed,
+    /// and grid rows are known where the layout shows them.
+    Cells,
+    /// Flowing text, by its mode.
+    Flow(Mode),
+}
+
+fn read<'t>(pieces: &[Piece], mode: Printed, catalog: &'t Catalog) -> Alignment<'t> {
     let no_keys: Rc<[String]> = Rc::new([]);
     let keys: Vec<Rc<[String]>> = pieces
         .iter()
-        .map(|p| if p.is_value || p.text.len() > MAX_LABEL_BYTES { no_keys.clone() } else { label::keys_of(&p.text) })
+        .map(|p| {
+            // Values never name a row nor mark a table; long prose is no
+            // heading. A heading is used by its normalised text, the first key.
+            let max = if p.place == Place::Text { MAX_HEADING_BYTES } else { MAX_LABEL_BYTES };
+            if p.is_value || p.text.len() > max {
+                no_keys.clone()
+            } else {
+                label::keys_of(&p.text)
+            }
+        })
         .collect();
-    let template = align::detect_template(&keys, catalog);
-    let mut doc = Doc { pieces: &pieces, keys: &keys, mode, template, boundary: Vec::new(), drops_empty: false };
+    let template = detect_template(&keys, catalog);
+    let mut doc = Doc {
+        pieces,
+        keys: &keys,
+        mode,
+        template,
+        names_row: Vec::new(),
+        boundary: Vec::new(),
+        drops_empty: false,
+    };
+    doc.names_row = (0..pieces.len())
+        .map(|i| doc.template.tables.iter().any(|t| !t.unlabelled && doc.row_of(t, i).is_some()))
+        .collect();
     doc.boundary = (0..pieces.len()).map(|i| doc.starts_label(i)).collect();
 
     // Locate every table, in template order, before reading any.
@@ -70,7 +123,7 @@ pub fn solve<'t>(text: &str, mode: Mode, catalog: &'t Catalog) -> Alignment<'t> 
     }
     let mut tables_found = Vec::new();
     for (t, table) in template.tables.iter().enumerate() {
-        let end = places[t + 1..].iter().find_map(Place::first).unwrap_or(pieces.len());
+        let end = places[t + 1..].iter().find_map(Located::first).unwrap_or(pieces.len());
         if doc.read_table(table, &places[t], end, &mut out) {
             tables_found.push(table.code.as_str());
         }
@@ -78,11 +131,29 @@ pub fn solve<'t>(text: &str, mode: Mode, catalog: &'t Catalog) -> Alignment<'t> 
     Alignment { template, cells: out.cells, tables_found, warnings: out.warnings, trace: out.trace }
 }
 
+/// The version whose markers appear most often; the default on a tie.
+fn detect_template<'t>(keys: &[Rc<[String]>], catalog: &'t Catalog) -> &'t Template {
+    let counts = catalog.marker_counts(keys.iter().map(|k| k.first().map_or("", String::as_str)));
+    let default = catalog.default_template();
+    let mut best = (
+        counts.get(catalog.templates.iter().position(|t| std::ptr::eq(t, default)).unwrap_or(0)).copied().unwrap_or(0),
+        default,
+    );
+    for (template, &count) in catalog.templates.iter().zip(&counts) {
+        if count > best.0 {
+            best = (count, template);
+        }
+    }
+    best.1
+}
+
 struct Doc<'d, 't> {
     pieces: &'d [Piece],
     keys: &'d [Rc<[String]>],
-    mode: Mode,
+    mode: Printed,
     template: &'t Template,
+    /// Per piece: it names a row of a labelled table.
+    names_row: Vec<bool>,
     /// Per piece: it starts a label (see `starts_label`).
     boundary: Vec<bool>,
     /// The text leaves no trace of an empty cell (see `drops_empty_cells`).
@@ -90,20 +161,20 @@ struct Doc<'d, 't> {
 }
 
 /// Where a table was found.
-enum Place {
-    /// Row labels: (row index, piece index), in order.
+enum Located {
+    /// Row labels: (row index, piece index), in template order.
     Chain(Vec<(usize, usize)>),
     /// The header of an unlabelled table.
     Anchor(usize),
     Absent,
 }
 
-impl Place {
+impl Located {
     fn first(&self) -> Option<usize> {
         match self {
-            Place::Chain(chain) => chain.first().map(|&(_, p)| p),
-            Place::Anchor(p) => Some(*p),
-            Place::Absent => None,
+            Located::Chain(chain) => chain.iter().map(|&(_, p)| p).min(),
+            Located::Anchor(p) => Some(*p),
+            Located::Absent => None,
         }
     }
 }
@@ -128,7 +199,8 @@ struct Unit {
 
 impl Doc<'_, '_> {
     fn row_of(&self, table: &Table, i: usize) -> Option<usize> {
-        if self.pieces[i].is_value {
+        // Prose of a delimited layout is no label.
+        if self.pieces[i].is_value || self.pieces[i].place == Place::Text {
             return None;
         }
         let keys = &self.keys[i];
@@ -137,14 +209,18 @@ impl Doc<'_, '_> {
         }
         // Fused text runs a table's header into its first label
         // (`…对外公开总数量规章000`): a label ending the text before a value.
-        if self.mode == Mode::Fused && self.pieces.get(i + 1).is_some_and(|p| p.is_value) {
+        if self.mode == Printed::Flow(Mode::Fused) && self.pieces.get(i + 1).is_some_and(|p| p.is_value) {
             let key = keys.first()?;
             let ends = table.row_keys.iter().filter(|(k, _)| key.ends_with(k.as_str())).max_by_key(|(k, _)| k.len());
             if let Some((_, &row)) = ends {
                 return Some(row);
             }
         }
-        // A label cut short names the one row it begins.
+        // A label cut short names the one row it begins; a delimited cell
+        // holds its whole label.
+        if self.mode == Printed::Cells {
+            return None;
+        }
         let key = keys.first().filter(|k| k.chars().count() >= MIN_PREFIX_CHARS)?;
         let mut rows =
             table.rows.iter().enumerate().filter(|(_, r)| r.keys.iter().any(|k| k.starts_with(key.as_str())));
@@ -154,11 +230,12 @@ impl Doc<'_, '_> {
 
     /// Whether empty cells vanish from this text: a row label with no value
     /// before the next label, or (fused) fewer digits than the row has
-    /// cells. PDF text always drops them, and reads rows by their count.
-    fn drops_empty_cells(&self, places: &[Place]) -> bool {
-        self.mode != Mode::Spaced
+    /// cells. PDF text always drops them, and reads rows by their count;
+    /// delimited cells print them.
+    fn drops_empty_cells(&self, places: &[Located]) -> bool {
+        matches!(self.mode, Printed::Flow(Mode::Fused | Mode::NodeLines))
             && self.template.tables.iter().zip(places).any(|(table, place)| {
-                let Place::Chain(chain) = place else { return false };
+                let Located::Chain(chain) = place else { return false };
                 chain.iter().any(|&(r, at)| {
                     let row = &table.rows[r];
                     let values = self.values_after(at, self.pieces.len());
@@ -169,15 +246,19 @@ impl Doc<'_, '_> {
                         })
                         .sum();
                     row.replaces.is_empty()
-                        && (values.is_empty() || (self.mode == Mode::Fused && printed < row.cols.len()))
+                        && (values.is_empty() || (self.mode == Printed::Flow(Mode::Fused) && printed < row.cols.len()))
                 })
             })
     }
 
-    /// The longest chain of row labels in template order at or after `from`.
-    fn chain(&self, table: &Table, from: usize) -> Place {
-        let hits: Vec<(usize, usize)> =
-            (from..self.pieces.len()).filter_map(|i| self.row_of(table, i).map(|row| (row, i))).collect();
+    /// The longest chain of row labels in template order at or after `from`,
+    /// and the rows named once off it. In delimited layouts a label without
+    /// cells after it (a group label) places nothing.
+    fn chain(&self, table: &Table, from: usize) -> Located {
+        let hits: Vec<(usize, usize)> = (from..self.pieces.len())
+            .filter(|&i| self.mode != Printed::Cells || !self.values_after(i, self.pieces.len()).is_empty())
+            .filter_map(|i| self.row_of(table, i).map(|row| (row, i)))
+            .collect();
         let mut best: Vec<(usize, Option<usize>)> = Vec::with_capacity(hits.len());
         for (i, &(row, _)) in hits.iter().enumerate() {
             // The nearest of the longest chains before: tables are compact.
@@ -185,24 +266,33 @@ impl Doc<'_, '_> {
             best.push((prev.map_or(1, |j| best[j].0 + 1), prev));
         }
         let Some(mut at) = (0..hits.len()).max_by_key(|&i| (best[i].0, std::cmp::Reverse(i))) else {
-            return Place::Absent;
+            return Located::Absent;
         };
         let mut chain = vec![hits[at]];
         while let Some(prev) = best[at].1 {
             chain.push(hits[prev]);
             at = prev;
         }
-        chain.reverse();
-        Place::Chain(chain)
+        // A row named once is read where it is, even out of order: a
+        // converter may move a block of the table before its heading.
+        let mut named = vec![0usize; table.rows.len()];
+        for &(row, _) in &hits {
+            named[row] += 1;
+        }
+        let off_chain: Vec<(usize, usize)> =
+            hits.iter().copied().filter(|&(row, _)| named[row] == 1 && !chain.iter().any(|&(r, _)| r == row)).collect();
+        chain.extend(off_chain);
+        chain.sort_unstable();
+        Located::Chain(chain)
     }
 
-    fn anchor(&self, table: &Table, from: usize) -> Place {
+    fn anchor(&self, table: &Table, from: usize) -> Located {
         (from..self.pieces.len())
             .find(|&i| {
                 let key = self.keys[i].first().map_or("", String::as_str);
                 table.anchors.iter().any(|a| key.contains(a.as_str()))
             })
-            .map_or(Place::Absent, Place::Anchor)
+            .map_or(Located::Absent, Located::Anchor)
     }
 
     /// A piece that starts a label (an enumerator) or names a row of any
@@ -212,26 +302,38 @@ impl Doc<'_, '_> {
         if piece.is_value {
             return false;
         }
+        if self.mode == Printed::Cells {
+            return true;
+        }
         let first = self.keys[i].first().map_or("", String::as_str);
         let enumerated = label::normalize_enumerated(&piece.text);
-        enumerated.len() > first.len()
-            || self.template.tables.iter().any(|t| !t.unlabelled && self.row_of(t, i).is_some())
+        enumerated.len() > first.len() || self.names_row[i]
     }
 
     /// Value pieces after `at` up to the next boundary or `end`. Wrapped
     /// label text between them is passed over, except in fused text, where
     /// text after a value is always the next label run in with its header.
+    /// In delimited layouts: the cells of the label's grid row up to the
+    /// next row label, or the run of value cells after it.
     fn values_after(&self, at: usize, end: usize) -> Vec<usize> {
+        if self.mode == Printed::Cells {
+            let place = self.pieces[at].place;
+            let in_row = |i: &usize| match place {
+                Place::RowCell(_) => self.pieces[*i].place == place && !self.names_row[*i],
+                _ => self.pieces[*i].is_value,
+            };
+            return (at + 1..end).take_while(in_row).collect();
+        }
         let mut values: Vec<usize> = Vec::new();
         for i in at + 1..end {
             // PDF text prints a row on one line; a line of values below a
             // label may be the next row's, printed before its wrapped label.
-            if self.mode == Mode::Spaced && !values.is_empty() && self.pieces[i].line != self.pieces[values[0]].line {
+            if self.mode == Printed::Flow(Mode::Spaced) && !values.is_empty() && self.pieces[i].line != self.pieces[values[0]].line {
                 break;
             }
             if self.pieces[i].is_value {
                 values.push(i);
-            } else if self.boundary[i] || (self.mode == Mode::Fused && !values.is_empty()) {
+            } else if self.boundary[i] || (self.mode == Printed::Flow(Mode::Fused) && !values.is_empty()) {
                 break;
             }
         }
@@ -243,41 +345,80 @@ impl Doc<'_, '_> {
     }
 
     /// Reads one table into `out`; returns whether it was found.
-    fn read_table<'t>(&self, table: &'t Table, place: &Place, end: usize, out: &mut Solution<'t>) -> bool {
+    fn read_table<'t>(&self, table: &'t Table, place: &Located, end: usize, out: &mut Solution<'t>) -> bool {
         let checks: Vec<&Check> =
             self.template.checks.iter().filter(|c| c.table == table.code && !c.soft && !c.across_years()).collect();
         let (plan, units, table_line) = match place {
-            Place::Absent => {
-                emit_missing(table, &table.rows.iter().collect::<Vec<_>>(), None, out);
+            Located::Absent => {
+                emit_missing(table, &table.rows.iter().filter(|r| r.replaces.is_empty()).collect::<Vec<_>>(), None, out);
                 return false;
             }
-            Place::Anchor(at) => {
-                let start = (at + 1..end).find(|&i| self.pieces[i].is_value);
-                let values = start.map_or_else(Vec::new, |s| {
-                    let mut v = vec![s];
-                    v.extend(self.values_after(s, end));
-                    v
-                });
-                if values.is_empty() {
+            Located::Anchor(at) => {
+                let line = self.pieces[*at].line;
+                let plan: Vec<usize> = (0..table.rows.len()).collect();
+                let Some(unit) = self.take_unlabelled(table, *at, end, &mut out.warnings) else {
                     emit_missing(table, &table.rows.iter().collect::<Vec<_>>(), None, out);
                     return false;
-                }
-                let plan: Vec<usize> = (0..table.rows.len()).collect();
-                let unit = self.unit(table, &plan, &values, false, self.pieces[*at].line);
-                (plan, vec![unit], self.pieces[*at].line)
+                };
+                (plan, vec![unit], line)
             }
-            Place::Chain(chain) => {
-                let (plan, units) = self.take_chain(table, chain, end);
-                (plan, units, self.pieces[chain[0].1].line)
+            Located::Chain(chain) => {
+                let (plan, units) = self.take_chain(table, chain, end, &mut out.warnings);
+                self.warn_of_a_second_copy(table, chain, &mut out.warnings);
+                let first = place.first().unwrap_or(chain[0].1);
+                (plan, units, self.pieces[first].line)
             }
         };
         self.solve_units(table, &plan, units, &checks, table_line, out);
         true
     }
 
+    /// The unit of an unlabelled table: all its rows, read from the values
+    /// after its header at `at`.
+    fn take_unlabelled(&self, table: &Table, at: usize, end: usize, warnings: &mut Vec<String>) -> Option<Unit> {
+        let plan: Vec<usize> = (0..table.rows.len()).collect();
+        let line = self.pieces[at].line;
+        if self.mode == Printed::Cells {
+            let wanted = table.rows.iter().map(|r| r.cols.len()).sum();
+            let slots = self.take_unlabelled_cells(at, wanted, warnings)?;
+            return Some(self.unit_of_cells(&plan, &slots, line));
+        }
+        let start = (at + 1..end).find(|&i| self.pieces[i].is_value)?;
+        let mut values = vec![start];
+        values.extend(self.values_after(start, end));
+        Some(self.unit(table, &plan, &values, false, line))
+    }
+
+    /// Warns when a row label read in this table is printed again further
+    /// on with other numbers beside it: a file holding the tables twice.
+    fn warn_of_a_second_copy(&self, table: &Table, chain: &[(usize, usize)], warnings: &mut Vec<String>) {
+        let Some(last) = chain.iter().map(|&(_, p)| p).max() else { return };
+        let printed = |at: usize| -> Vec<&str> {
+            self.values_after(at, self.pieces.len()).iter().map(|&v| self.pieces[v].text.as_str()).collect()
+        };
+        for again in last + 1..self.pieces.len() {
+            let Some(row) = self.row_of(table, again) else { continue };
+            let Some(&(_, first)) = chain.iter().find(|&&(r, _)| r == row) else { continue };
+            let (read, copy) = (printed(first), printed(again));
+            if !read.is_empty() && !copy.is_empty() && copy != read {
+                warnings.push(format!(
+                    "line {}: table {} printed again with other numbers; the first copy, at line {}, was read",
+                    self.pieces[again].line, table.code, self.pieces[first].line
+                ));
+                return;
+            }
+        }
+    }
+
     /// The rows a chain says the table prints, and its units: rows beside
     /// their labels, and runs of the others with the values between.
-    fn take_chain(&self, table: &Table, chain: &[(usize, usize)], end: usize) -> (Vec<usize>, Vec<Unit>) {
+    fn take_chain(
+        &self,
+        table: &Table,
+        chain: &[(usize, usize)],
+        end: usize,
+        warnings: &mut Vec<String>,
+    ) -> (Vec<usize>, Vec<Unit>) {
         let located = |code: &str| chain.iter().any(|&(r, _)| table.rows[r].code == code);
         // An undivided row stands in for its parts only when no part is printed.
         let stands_in =
@@ -301,11 +442,16 @@ impl Doc<'_, '_> {
             // PDF text prints a row's values on its label's line or, when the
             // label wraps, on a line of their own before or after it: only
             // values on the label's line are surely its own.
-            let own_line = |v: &usize| self.mode != Mode::Spaced || self.pieces[*v].line == self.pieces[at].line;
+            let own_line = |v: &usize| self.mode != Printed::Flow(Mode::Spaced) || self.pieces[*v].line == self.pieces[at].line;
             if !values.first().is_some_and(own_line) {
                 continue;
             }
-            let unit = self.unit(table, &[r], &values, true, self.pieces[at].line);
+            let unit = if self.mode == Printed::Cells {
+                let Some(slots) = self.take_row_cells(at, &table.rows[r], values.clone(), warnings) else { continue };
+                self.unit_of_cells(&[r], &slots, self.pieces[at].line)
+            } else {
+                self.unit(table, &[r], &values, true, self.pieces[at].line)
+            };
             if !unit.candidates.is_empty() {
                 anchored[k] = Some((at, *values.last().unwrap_or(&at)));
                 units.push(unit);
@@ -314,7 +460,8 @@ impl Doc<'_, '_> {
         // Runs of rows without their own values, read from what lies between.
         // Before the first anchored row, values may precede the first label,
         // back to the heading or label before it.
-        let table_start = (0..chain[0].1).rev().find(|&i| self.boundary[i]).map_or(0, |i| i + 1);
+        let first = chain.iter().map(|&(_, p)| p).min().unwrap_or(0);
+        let table_start = (0..first).rev().find(|&i| self.boundary[i]).map_or(0, |i| i + 1);
         let mut k = 0;
         while k < plan.len() {
             if anchored[k].is_some() {
@@ -328,7 +475,10 @@ impl Doc<'_, '_> {
             let after = run_start.checked_sub(1).and_then(|p| anchored[p]).map_or(table_start, |(_, last)| last + 1);
             let before = anchored.get(k).copied().flatten().map_or(end, |(label, _)| label);
             let taken = |i: usize| anchored.iter().flatten().any(|&(l, v)| (l..=v).contains(&i));
-            let values: Vec<usize> = (after..before).filter(|&i| self.pieces[i].is_value && !taken(i)).collect();
+            // A blank grid cell is padding as often as a value: runs use printed ones.
+            let printed = |i: usize| self.mode != Printed::Cells || !self.pieces[i].text.is_empty();
+            let values: Vec<usize> =
+                (after..before).filter(|&i| self.pieces[i].is_value && printed(i) && !taken(i)).collect();
             if values.is_empty() {
                 continue;
             }
@@ -338,14 +488,28 @@ impl Doc<'_, '_> {
         (plan, units)
     }
 
+    /// A unit of delimited cells: its one reading is the cells as printed.
+    fn unit_of_cells(&self, rows: &[usize], slots: &[Option<usize>], line: u32) -> Unit {
+        let cells: Vec<Slot> =
+            slots.iter().map(|s| s.map(|i| (self.pieces[i].text.clone(), self.pieces[i].line))).collect();
+        let printed = slots.iter().map(|s| s.map_or("", |i| self.pieces[i].text.as_str())).collect::<Vec<_>>().join(" ");
+        let reading = Reading { cells, as_printed: true, repeats_value: false };
+        Unit { rows: rows.to_vec(), line, printed, candidates: vec![reading], beside_label: true }
+    }
+
     fn unit(&self, table: &Table, rows: &[usize], values: &[usize], beside_label: bool, line: u32) -> Unit {
         let cells: usize = rows.iter().map(|&r| table.rows[r].cols.len()).sum();
         let chunks = self.chunks(values);
         let printed = chunks.iter().map(|c| c.text).collect::<Vec<_>>().join(" ");
+        // Delimited values are one cell each, as spaced PDF values are.
+        let mode = match self.mode {
+            Printed::Flow(mode) => mode,
+            Printed::Cells => Mode::Spaced,
+        };
         let candidates = if self.drops_empty {
-            readings::read_all_with_empty_cells(&chunks, cells, self.mode, READINGS_CAP)
+            readings::read_all_with_empty_cells(&chunks, cells, mode, READINGS_CAP)
         } else {
-            readings::read_all(&chunks, cells, self.mode, READINGS_CAP)
+            readings::read_all(&chunks, cells, mode, READINGS_CAP)
         };
         let candidates = candidates.unwrap_or_default();
         Unit { rows: rows.to_vec(), line, printed, candidates, beside_label }
@@ -421,7 +585,10 @@ impl Doc<'_, '_> {
             for &r in &unit.rows {
                 let row = &table.rows[r];
                 for col in &row.cols {
-                    let (raw, line) = cells.next().cloned().unwrap_or_default();
+                    let Some((raw, line)) = cells.next().cloned().flatten() else {
+                        out.cells.push(missing(table, row, col, Some(unit.line)));
+                        continue;
+                    };
                     let mut reading = value::read(&raw);
                     if reading.status == Status::Ok && !certain {
                         reading.status = Status::Inferred;
@@ -451,17 +618,12 @@ fn rows_named(table: &Table, rows: &[usize]) -> String {
 
 fn emit_missing<'t>(table: &'t Table, rows: &[&'t Row], line: Option<u32>, out: &mut Solution<'t>) {
     for row in rows {
-        for col in &row.cols {
-            out.cells.push(Cell {
-                table,
-                row,
-                col,
-                raw: None,
-                reading: CellReading { value: None, status: Status::Missing, unit: None },
-                line,
-            });
-        }
+        out.cells.extend(row.cols.iter().map(|col| missing(table, row, col, line)));
     }
+}
+
+fn missing<'t>(table: &'t Table, row: &'t Row, col: &'t Col, line: Option<u32>) -> Cell<'t> {
+    Cell { table, row, col, raw: None, reading: CellReading { value: None, status: Status::Missing, unit: None }, line }
 }
 
 #[cfg(test)]

@@ -10,10 +10,14 @@ pub struct Chunk<'a> {
     pub line: u32,
 }
 
+/// One cell of a reading: its text and line; `None` for a cell the row
+/// does not print at all (a short row of delimited cells).
+pub type Slot = Option<(String, u32)>;
+
 /// One reading of a run of chunks: each cell's text and line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
-    pub cells: Vec<(String, u32)>,
+    pub cells: Vec<Slot>,
     /// Each chunk read as exactly one cell: nothing was inferred.
     pub as_printed: bool,
     /// A non-zero value stood for several cells, which a dropped empty cell
@@ -48,7 +52,7 @@ pub fn read_all_with_empty_cells(chunks: &[Chunk], cells: usize, mode: Mode, cap
                     .map(
                         |&empty| {
                             if empty {
-                                (String::new(), line)
+                                Some((String::new(), line))
                             } else {
                                 printed.next().cloned().unwrap_or_default()
                             }
@@ -77,7 +81,7 @@ fn printed_all(places: &[bool]) -> bool {
 /// Calls `emit` with every way to mark `cells - printed.len()` of `cells`
 /// places empty, keeping the printed ones in order; stops when it says so.
 fn place_empties(
-    printed: &[(String, u32)],
+    printed: &[Slot],
     cells: usize,
     filled: usize,
     places: &mut Vec<bool>,
@@ -113,7 +117,7 @@ fn walk(
     mode: Mode,
     cap: usize,
     steps: &mut usize,
-    taken: &mut Vec<(String, u32)>,
+    taken: &mut Vec<Slot>,
     as_printed: bool,
     repeats_value: bool,
     out: &mut Vec<Reading>,
@@ -135,7 +139,7 @@ fn walk(
             let n = parts.len();
             let repeats = mode == Mode::NodeLines && n > 1 && !is_zero(chunk.text);
             let before = taken.len();
-            taken.extend(parts.into_iter().map(|p| (p, chunk.line)));
+            taken.extend(parts.into_iter().map(|p| Some((p, chunk.line))));
             let ok = walk(rest, left - n, mode, cap, steps, taken, as_printed && n == 1, repeats_value || repeats, out);
             taken.truncate(before);
             if !ok {
@@ -266,7 +270,7 @@ mod tests {
     }
 
     fn values(readings: &[Reading]) -> Vec<Vec<&str>> {
-        readings.iter().map(|r| r.cells.iter().map(|(t, _)| t.as_str()).collect()).collect()
+        readings.iter().map(|r| r.cells.iter().map(|c| c.as_ref().map_or("", |(t, _)| t.as_str())).collect()).collect()
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! printed values in document order; how many cells a value stands for is
 //! left to the solver (`crate::solve`), which knows the template.
 
-use super::line_no;
+use super::{line_no, Place};
 use crate::value::{self, Status};
 
 /// How values were printed, which decides what one printed value may stand for.
@@ -30,11 +30,15 @@ impl Mode {
     }
 }
 
+/// Label text or a printed value, with its source line and its place:
+/// flow text gives `Place::Cell` pieces; delimited layouts give their
+/// tokens' places, prose included.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Piece {
     pub text: String,
     pub line: u32,
     pub is_value: bool,
+    pub place: Place,
 }
 
 /// Lines of one kind needed before a text counts as that kind.
@@ -114,7 +118,7 @@ fn split_line(text: &str, line: u32, out: &mut Vec<Piece>) {
     let push = |from: usize, to: usize, is_value: bool, out: &mut Vec<Piece>| {
         let piece = text[from..to].trim();
         if !piece.is_empty() {
-            out.push(Piece { text: piece.to_string(), line, is_value });
+            out.push(Piece { text: piece.to_string(), line, is_value, place: Place::Cell });
         }
     };
     let mut text_start = 0;
