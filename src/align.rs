@@ -115,7 +115,8 @@ mod tests {
 
     #[test]
     fn divided_other_rows_leave_out_the_stand_in() {
-        let text = "（六）其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t1\t0\t0\t0\t0\t0\t1\n\
+        let text =
+            "（六）其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t1\t0\t0\t0\t0\t0\t1\n\
                     （七）总计\t\t1\t0\t0\t0\t0\t0\t1\n";
         let catalog = catalog();
         let a = align(&tokenize(text, false).tokens, &catalog);
@@ -155,6 +156,40 @@ mod tests {
             a.warnings
         );
         assert_eq!(table(&a, "proactive")[2].2, Some(5.0));
+    }
+
+    #[test]
+    fn a_block_printed_before_its_table_is_read_where_it_is() {
+        // A PDF-to-Markdown converter put the （五） block before the table.
+        let text =
+            "第二十条第（五）项\n行政许可 97\n## 表二\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n\
+                    |---|---|---|---|\n| 规章 | 0 | 0 | 0 |\n| 规范性文件 | 13 | 0 | 55 |\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let cells = table(&a, "proactive");
+        assert!(cells.contains(&("art20_5.licensing", "decisions", Some(97.0), "ok")), "{cells:?}");
+        let docs: Vec<_> = cells.iter().filter(|c| c.0 == "art20_1.normative_docs").map(|c| c.2).collect();
+        assert_eq!(docs, [Some(13.0), Some(0.0), Some(55.0)]);
+    }
+
+    #[test]
+    fn a_grid_row_without_its_label_is_inferred_between_its_neighbours() {
+        let text = "本年制发件数\n（一）予以公开\t1\t0\t0\t0\t0\t0\t1\n\t2\t0\t0\t0\t0\t0\t2\n\
+                    （三）不予公开\t1.属于国家秘密\t0\t0\t0\t0\t0\t0\t0\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let partial: Vec<_> = table(&a, "requests").into_iter().filter(|c| c.0 == "result.partial").collect();
+        assert_eq!(partial[0], ("result.partial", "natural_person", Some(2.0), "inferred"));
+        assert_eq!(partial[6], ("result.partial", "total", Some(2.0), "inferred"));
+        // Two rows between the same neighbours, one row of values: no reading.
+        let text = text.replace("（三）不予公开\t1.属于国家秘密", "2.其他法律行政法规禁止公开");
+        let a = align(&tokenize(&text, false).tokens, &catalog);
+        let cells = table(&a, "requests");
+        assert!(cells
+            .iter()
+            .filter(|c| c.0 == "result.partial" || c.0 == "result.withheld.state_secret")
+            .all(|c| c.3 == "missing"));
+        assert!(a.warnings.iter().any(|w| w.contains("no reading fits")), "{:?}", a.warnings);
     }
 
     #[test]

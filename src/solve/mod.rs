@@ -20,6 +20,7 @@ mod arithmetic;
 mod grid;
 mod readings;
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use arithmetic::{choose, numbers, Identities};
@@ -57,7 +58,7 @@ pub fn solve_cells<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> 
     let pieces: Vec<Piece> = tokens
         .iter()
         .map(|t| Piece {
-            text: t.text.clone(),
+            text: Cow::Borrowed(t.text.as_str()),
             line: t.line,
             is_value: t.is_cell() && value::is_value_like(&t.text),
             place: t.place,
@@ -97,34 +98,48 @@ fn read<'t>(pieces: &[Piece], mode: Printed, catalog: &'t Catalog) -> Alignment<
         keys: &keys,
         mode,
         template,
-        names_row: Vec::new(),
+        labels: Vec::new(),
+        names_row: vec![false; pieces.len()],
         boundary: Vec::new(),
         drops_empty: false,
     };
-    doc.names_row = (0..pieces.len())
-        .map(|i| doc.template.tables.iter().any(|t| !t.unlabelled && doc.row_of(t, i).is_some()))
+    doc.labels = template
+        .tables
+        .iter()
+        .map(|t| {
+            let named = |i: usize| doc.row_of(t, i).map(|row| (row, i));
+            if t.unlabelled {
+                Vec::new()
+            } else {
+                (0..pieces.len()).filter_map(named).collect()
+            }
+        })
         .collect();
+    for &(_, i) in doc.labels.iter().flatten() {
+        doc.names_row[i] = true;
+    }
     doc.boundary = (0..pieces.len()).map(|i| doc.starts_label(i)).collect();
 
     // Locate every table, in template order, before reading any.
     let mut places = Vec::new();
     let mut from = 0;
-    for table in &template.tables {
-        let place = if table.unlabelled { doc.anchor(table, from) } else { doc.chain(table, from) };
+    for (t, table) in template.tables.iter().enumerate() {
+        let place = if table.unlabelled { doc.anchor(table, from) } else { doc.chain(t, from) };
         if let Some(first) = place.first() {
             from = first + 1;
         }
         places.push(place);
     }
     doc.drops_empty = doc.drops_empty_cells(&places);
-    let mut out = Solution { cells: Vec::new(), warnings: Vec::new(), trace: Vec::new() };
+    let cells = template.tables.iter().flat_map(|t| &t.rows).map(|r| r.cols.len()).sum();
+    let mut out = Solution { cells: Vec::with_capacity(cells), warnings: Vec::new(), trace: Vec::new() };
     if doc.drops_empty {
         out.trace.push("empty cells leave no trace in this text: they may stand anywhere in a row".to_string());
     }
     let mut tables_found = Vec::new();
     for (t, table) in template.tables.iter().enumerate() {
         let end = places[t + 1..].iter().find_map(Located::first).unwrap_or(pieces.len());
-        if doc.read_table(table, &places[t], end, &mut out) {
+        if doc.read_table(t, &places[t], end, &mut out) {
             tables_found.push(table.code.as_str());
         }
     }
@@ -148,10 +163,12 @@ fn detect_template<'t>(keys: &[Rc<[String]>], catalog: &'t Catalog) -> &'t Templ
 }
 
 struct Doc<'d, 't> {
-    pieces: &'d [Piece],
+    pieces: &'d [Piece<'d>],
     keys: &'d [Rc<[String]>],
     mode: Printed,
     template: &'t Template,
+    /// Per table: the (row, piece) of every label naming one of its rows.
+    labels: Vec<Vec<(usize, usize)>>,
     /// Per piece: it names a row of a labelled table.
     names_row: Vec<bool>,
     /// Per piece: it starts a label (see `starts_label`).
@@ -191,13 +208,14 @@ struct Unit {
     rows: Vec<usize>,
     /// Where the unit's values are: the label's line, or the first value's.
     line: u32,
-    printed: String,
+    /// The pieces its values were read from.
+    values: Vec<usize>,
     candidates: Vec<Reading>,
     /// Read from its own label's values, cell by cell.
     beside_label: bool,
 }
 
-impl Doc<'_, '_> {
+impl<'t> Doc<'_, 't> {
     fn row_of(&self, table: &Table, i: usize) -> Option<usize> {
         // Prose of a delimited layout is no label.
         if self.pieces[i].is_value || self.pieces[i].place == Place::Text {
@@ -254,10 +272,13 @@ impl Doc<'_, '_> {
     /// The longest chain of row labels in template order at or after `from`,
     /// and the rows named once off it. In delimited layouts a label without
     /// cells after it (a group label) places nothing.
-    fn chain(&self, table: &Table, from: usize) -> Located {
-        let hits: Vec<(usize, usize)> = (from..self.pieces.len())
-            .filter(|&i| self.mode != Printed::Cells || !self.values_after(i, self.pieces.len()).is_empty())
-            .filter_map(|i| self.row_of(table, i).map(|row| (row, i)))
+    fn chain(&self, t: usize, from: usize) -> Located {
+        let table = &self.template.tables[t];
+        let hits: Vec<(usize, usize)> = self.labels[t]
+            .iter()
+            .copied()
+            .filter(|&(_, i)| i >= from)
+            .filter(|&(_, i)| self.mode != Printed::Cells || self.has_cells_after(i))
             .collect();
         let mut best: Vec<(usize, Option<usize>)> = Vec::with_capacity(hits.len());
         for (i, &(row, _)) in hits.iter().enumerate() {
@@ -328,7 +349,10 @@ impl Doc<'_, '_> {
         for i in at + 1..end {
             // PDF text prints a row on one line; a line of values below a
             // label may be the next row's, printed before its wrapped label.
-            if self.mode == Printed::Flow(Mode::Spaced) && !values.is_empty() && self.pieces[i].line != self.pieces[values[0]].line {
+            if self.mode == Printed::Flow(Mode::Spaced)
+                && !values.is_empty()
+                && self.pieces[i].line != self.pieces[values[0]].line
+            {
                 break;
             }
             if self.pieces[i].is_value {
@@ -340,17 +364,31 @@ impl Doc<'_, '_> {
         values
     }
 
+    /// Whether a delimited label has cells after it (see `values_after`).
+    fn has_cells_after(&self, at: usize) -> bool {
+        self.pieces.get(at + 1).is_some_and(|next| match self.pieces[at].place {
+            Place::RowCell(_) => next.place == self.pieces[at].place && !self.names_row[at + 1],
+            _ => next.is_value,
+        })
+    }
+
     fn chunks(&self, at: &[usize]) -> Vec<Chunk<'_>> {
         at.iter().map(|&i| Chunk { text: &self.pieces[i].text, line: self.pieces[i].line }).collect()
     }
 
     /// Reads one table into `out`; returns whether it was found.
-    fn read_table<'t>(&self, table: &'t Table, place: &Located, end: usize, out: &mut Solution<'t>) -> bool {
+    fn read_table(&self, t: usize, place: &Located, end: usize, out: &mut Solution<'t>) -> bool {
+        let table = &self.template.tables[t];
         let checks: Vec<&Check> =
             self.template.checks.iter().filter(|c| c.table == table.code && !c.soft && !c.across_years()).collect();
         let (plan, units, table_line) = match place {
             Located::Absent => {
-                emit_missing(table, &table.rows.iter().filter(|r| r.replaces.is_empty()).collect::<Vec<_>>(), None, out);
+                emit_missing(
+                    table,
+                    &table.rows.iter().filter(|r| r.replaces.is_empty()).collect::<Vec<_>>(),
+                    None,
+                    out,
+                );
                 return false;
             }
             Located::Anchor(at) => {
@@ -364,7 +402,7 @@ impl Doc<'_, '_> {
             }
             Located::Chain(chain) => {
                 let (plan, units) = self.take_chain(table, chain, end, &mut out.warnings);
-                self.warn_of_a_second_copy(table, chain, &mut out.warnings);
+                self.warn_of_a_second_copy(t, chain, &mut out.warnings);
                 let first = place.first().unwrap_or(chain[0].1);
                 (plan, units, self.pieces[first].line)
             }
@@ -391,13 +429,13 @@ impl Doc<'_, '_> {
 
     /// Warns when a row label read in this table is printed again further
     /// on with other numbers beside it: a file holding the tables twice.
-    fn warn_of_a_second_copy(&self, table: &Table, chain: &[(usize, usize)], warnings: &mut Vec<String>) {
+    fn warn_of_a_second_copy(&self, t: usize, chain: &[(usize, usize)], warnings: &mut Vec<String>) {
+        let table = &self.template.tables[t];
         let Some(last) = chain.iter().map(|&(_, p)| p).max() else { return };
         let printed = |at: usize| -> Vec<&str> {
-            self.values_after(at, self.pieces.len()).iter().map(|&v| self.pieces[v].text.as_str()).collect()
+            self.values_after(at, self.pieces.len()).iter().map(|&v| &*self.pieces[v].text).collect()
         };
-        for again in last + 1..self.pieces.len() {
-            let Some(row) = self.row_of(table, again) else { continue };
+        for &(row, again) in self.labels[t].iter().filter(|&&(_, i)| i > last) {
             let Some(&(_, first)) = chain.iter().find(|&&(r, _)| r == row) else { continue };
             let (read, copy) = (printed(first), printed(again));
             if !read.is_empty() && !copy.is_empty() && copy != read {
@@ -419,30 +457,38 @@ impl Doc<'_, '_> {
         end: usize,
         warnings: &mut Vec<String>,
     ) -> (Vec<usize>, Vec<Unit>) {
-        let located = |code: &str| chain.iter().any(|&(r, _)| table.rows[r].code == code);
+        let mut label_of: Vec<Option<usize>> = vec![None; table.rows.len()];
+        for &(r, p) in chain {
+            label_of[r] = Some(p);
+        }
+        let located =
+            |code: &String| table.rows.iter().position(|row| row.code == *code).is_some_and(|r| label_of[r].is_some());
         // An undivided row stands in for its parts only when no part is printed.
-        let stands_in =
-            |s: &Row| !s.replaces.is_empty() && located(&s.code) && !s.replaces.iter().any(|part| located(part));
+        let stand_ins: Vec<&Row> = table
+            .rows
+            .iter()
+            .filter(|s| !s.replaces.is_empty() && located(&s.code) && !s.replaces.iter().any(located))
+            .collect();
         let plan: Vec<usize> = (0..table.rows.len())
             .filter(|&r| {
                 let row = &table.rows[r];
                 if row.replaces.is_empty() {
-                    !table.rows.iter().any(|s| stands_in(s) && s.replaces.contains(&row.code))
+                    !stand_ins.iter().any(|s| s.replaces.contains(&row.code))
                 } else {
-                    stands_in(row)
+                    stand_ins.iter().any(|s| std::ptr::eq(*s, row))
                 }
             })
             .collect();
-        let label_at = |r: usize| chain.iter().find(|&&(row, _)| row == r).map(|&(_, p)| p);
         let mut units = Vec::new();
         let mut anchored: Vec<Option<(usize, usize)>> = vec![None; plan.len()]; // (label piece, last value piece)
         for (k, &r) in plan.iter().enumerate() {
-            let Some(at) = label_at(r) else { continue };
+            let Some(at) = label_of[r] else { continue };
             let values = self.values_after(at, end);
             // PDF text prints a row's values on its label's line or, when the
             // label wraps, on a line of their own before or after it: only
             // values on the label's line are surely its own.
-            let own_line = |v: &usize| self.mode != Printed::Flow(Mode::Spaced) || self.pieces[*v].line == self.pieces[at].line;
+            let own_line =
+                |v: &usize| self.mode != Printed::Flow(Mode::Spaced) || self.pieces[*v].line == self.pieces[at].line;
             if !values.first().is_some_and(own_line) {
                 continue;
             }
@@ -491,16 +537,15 @@ impl Doc<'_, '_> {
     /// A unit of delimited cells: its one reading is the cells as printed.
     fn unit_of_cells(&self, rows: &[usize], slots: &[Option<usize>], line: u32) -> Unit {
         let cells: Vec<Slot> =
-            slots.iter().map(|s| s.map(|i| (self.pieces[i].text.clone(), self.pieces[i].line))).collect();
-        let printed = slots.iter().map(|s| s.map_or("", |i| self.pieces[i].text.as_str())).collect::<Vec<_>>().join(" ");
+            slots.iter().map(|s| s.map(|i| (self.pieces[i].text.to_string(), self.pieces[i].line))).collect();
         let reading = Reading { cells, as_printed: true, repeats_value: false };
-        Unit { rows: rows.to_vec(), line, printed, candidates: vec![reading], beside_label: true }
+        let values = slots.iter().flatten().copied().collect();
+        Unit { rows: rows.to_vec(), line, values, candidates: vec![reading], beside_label: true }
     }
 
     fn unit(&self, table: &Table, rows: &[usize], values: &[usize], beside_label: bool, line: u32) -> Unit {
         let cells: usize = rows.iter().map(|&r| table.rows[r].cols.len()).sum();
         let chunks = self.chunks(values);
-        let printed = chunks.iter().map(|c| c.text).collect::<Vec<_>>().join(" ");
         // Delimited values are one cell each, as spaced PDF values are.
         let mode = match self.mode {
             Printed::Flow(mode) => mode,
@@ -512,11 +557,16 @@ impl Doc<'_, '_> {
             readings::read_all(&chunks, cells, mode, READINGS_CAP)
         };
         let candidates = candidates.unwrap_or_default();
-        Unit { rows: rows.to_vec(), line, printed, candidates, beside_label }
+        Unit { rows: rows.to_vec(), line, values: values.to_vec(), candidates, beside_label }
+    }
+
+    /// The values a unit was read from, as printed.
+    fn printed(&self, unit: &Unit) -> String {
+        unit.values.iter().map(|&v| &*self.pieces[v].text).collect::<Vec<_>>().join(" ")
     }
 
     /// Keeps each unit's readings that fit the arithmetic and emits the table.
-    fn solve_units<'t>(
+    fn solve_units(
         &self,
         table: &'t Table,
         plan: &[usize],
@@ -525,9 +575,73 @@ impl Doc<'_, '_> {
         table_line: u32,
         out: &mut Solution<'t>,
     ) {
+        // Rows printed cell by cell beside their labels leave nothing to infer.
+        let chosen = if units.iter().all(|u| u.candidates.len() == 1 && u.candidates[0].as_printed) {
+            out.trace.push(format!("{}: {} rows printed cell by cell: read as printed", table.code, units.len()));
+            vec![Some(0); units.len()]
+        } else {
+            self.narrow(table, plan, &mut units, checks, &mut out.trace)
+        };
+        let mut emitted = vec![false; table.rows.len()];
+        for (mut unit, pick) in units.into_iter().zip(chosen) {
+            let Some(c) = pick else {
+                let what = if unit.candidates.is_empty() {
+                    "no reading fits".to_string()
+                } else {
+                    format!("{} readings fit", unit.candidates.len())
+                };
+                out.warnings.push(format!(
+                    "line {}: values [{}] for {}: {what}; left missing",
+                    unit.line,
+                    self.printed(&unit),
+                    rows_named(table, &unit.rows)
+                ));
+                continue;
+            };
+            let certain = unit.beside_label && unit.candidates.len() == 1 && unit.candidates[c].as_printed;
+            // An inferred cell's raw is the run it was read from: its own text was never printed.
+            let printed = (!certain).then(|| self.printed(&unit));
+            let mut cells = unit.candidates.swap_remove(c).cells.into_iter();
+            for &r in &unit.rows {
+                let row = &table.rows[r];
+                for col in &row.cols {
+                    let Some((raw, line)) = cells.next().flatten() else {
+                        out.cells.push(missing(table, row, col, Some(unit.line)));
+                        continue;
+                    };
+                    let mut reading = value::read(&raw);
+                    if reading.status == Status::Ok && !certain {
+                        reading.status = Status::Inferred;
+                    }
+                    let raw = printed.clone().unwrap_or(raw);
+                    out.cells.push(Cell { table, row, col, raw: Some(raw), reading, line: Some(line) });
+                }
+                emitted[r] = true;
+            }
+        }
+        let missing: Vec<&Row> = plan.iter().filter(|&&r| !emitted[r]).map(|&r| &table.rows[r]).collect();
+        emit_missing(table, &missing, Some(table_line), out);
+        // Template order, as the aligner emits them.
+        let order = |c: &Cell| table.rows.iter().position(|r| std::ptr::eq(r, c.row)).unwrap_or(0);
+        let first = out.cells.len() - plan.iter().map(|&r| table.rows[r].cols.len()).sum::<usize>();
+        if !out.cells[first..].is_sorted_by_key(order) {
+            out.cells[first..].sort_by_cached_key(order);
+        }
+    }
+
+    /// Keeps each unit's readings that fit the arithmetic, and picks per unit
+    /// the one reading left, if any.
+    fn narrow(
+        &self,
+        table: &Table,
+        plan: &[usize],
+        units: &mut [Unit],
+        checks: &[&Check],
+        trace: &mut Vec<String>,
+    ) -> Vec<Option<usize>> {
         let identities = Identities::new(table, plan, checks);
         let mut values: Vec<Vec<Vec<Option<f64>>>> = Vec::with_capacity(units.len());
-        for unit in &mut units {
+        for unit in units.iter_mut() {
             let initial = unit.candidates.len();
             let slots = identities.slots_of(&unit.rows);
             let own = identities.within(&slots);
@@ -554,57 +668,15 @@ impl Doc<'_, '_> {
             let mut kept = keep.iter();
             unit.candidates.retain(|_| *kept.next().unwrap_or(&false));
             values.push(read.into_iter().zip(&keep).filter(|(_, &k)| k).map(|(v, _)| v).collect());
-            out.trace.push(format!(
+            trace.push(format!(
                 "{}: line {}: [{}] → {initial} reading(s), {} fit the rows' own identities",
                 rows_named(table, &unit.rows),
                 unit.line,
-                unit.printed,
+                self.printed(unit),
                 unit.candidates.len()
             ));
         }
-        let chosen = choose(&identities, &units, &values);
-        let mut emitted = vec![false; table.rows.len()];
-        for (unit, pick) in units.iter().zip(&chosen) {
-            let Some(c) = pick else {
-                let what = if unit.candidates.is_empty() {
-                    "no reading fits".to_string()
-                } else {
-                    format!("{} readings fit", unit.candidates.len())
-                };
-                out.warnings.push(format!(
-                    "line {}: values [{}] for {}: {what}; left missing",
-                    unit.line,
-                    unit.printed,
-                    rows_named(table, &unit.rows)
-                ));
-                continue;
-            };
-            let reading = &unit.candidates[*c];
-            let certain = unit.beside_label && unit.candidates.len() == 1 && reading.as_printed;
-            let mut cells = reading.cells.iter();
-            for &r in &unit.rows {
-                let row = &table.rows[r];
-                for col in &row.cols {
-                    let Some((raw, line)) = cells.next().cloned().flatten() else {
-                        out.cells.push(missing(table, row, col, Some(unit.line)));
-                        continue;
-                    };
-                    let mut reading = value::read(&raw);
-                    if reading.status == Status::Ok && !certain {
-                        reading.status = Status::Inferred;
-                    }
-                    let raw = if certain { raw } else { unit.printed.clone() };
-                    out.cells.push(Cell { table, row, col, raw: Some(raw), reading, line: Some(line) });
-                }
-                emitted[r] = true;
-            }
-        }
-        let missing: Vec<&Row> = plan.iter().filter(|&&r| !emitted[r]).map(|&r| &table.rows[r]).collect();
-        emit_missing(table, &missing, Some(table_line), out);
-        // Template order, as the aligner emits them.
-        let order = |c: &Cell| table.rows.iter().position(|r| std::ptr::eq(r, c.row)).unwrap_or(0);
-        let first = out.cells.len() - plan.iter().map(|&r| table.rows[r].cols.len()).sum::<usize>();
-        out.cells[first..].sort_by_key(order);
+        choose(&identities, units, &values)
     }
 }
 

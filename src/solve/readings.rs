@@ -47,18 +47,17 @@ pub fn read_all_with_empty_cells(chunks: &[Chunk], cells: usize, mode: Mode, cap
             let mut places = Vec::new();
             let ok = place_empties(&reading.cells, cells, 0, &mut places, &mut |places: &[bool]| {
                 let mut printed = reading.cells.iter();
-                let cells = places
-                    .iter()
-                    .map(
-                        |&empty| {
+                let cells =
+                    places
+                        .iter()
+                        .map(|&empty| {
                             if empty {
                                 Some((String::new(), line))
                             } else {
                                 printed.next().cloned().unwrap_or_default()
                             }
-                        },
-                    )
-                    .collect();
+                        })
+                        .collect();
                 out.push(Reading {
                     cells,
                     as_printed: reading.as_printed && printed_all(places),

@@ -6,6 +6,8 @@
 //! printed values in document order; how many cells a value stands for is
 //! left to the solver (`crate::solve`), which knows the template.
 
+use std::borrow::Cow;
+
 use super::{line_no, Place};
 use crate::value::{self, Status};
 
@@ -34,8 +36,9 @@ impl Mode {
 /// flow text gives `Place::Cell` pieces; delimited layouts give their
 /// tokens' places, prose included.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Piece {
-    pub text: String,
+pub struct Piece<'a> {
+    /// Borrowed from the document or its tokens, owned where pieces joined.
+    pub text: Cow<'a, str>,
     pub line: u32,
     pub is_value: bool,
     pub place: Place,
@@ -77,7 +80,7 @@ fn is_value(word: &str) -> bool {
 }
 
 /// The text as pieces, page footers (`- 3 -`, `第3页`) left out.
-pub fn pieces(text: &str) -> Vec<Piece> {
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if !is_page_footer(line) {
@@ -111,14 +114,14 @@ fn is_enumerator_mark(c: char) -> bool {
 /// optional sign, decimal part and currency unit. A digit run that ends in
 /// `2.` before a label gives its last digit to the label's enumerator
 /// (`…3252.没有现成信息` is the value 325 and the label `2.没有…`).
-fn split_line(text: &str, line: u32, out: &mut Vec<Piece>) {
+fn split_line<'a>(text: &'a str, line: u32, out: &mut Vec<Piece<'a>>) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let byte = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
     let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let push = |from: usize, to: usize, is_value: bool, out: &mut Vec<Piece>| {
+    let push = |from: usize, to: usize, is_value: bool, out: &mut Vec<Piece<'a>>| {
         let piece = text[from..to].trim();
         if !piece.is_empty() {
-            out.push(Piece { text: piece.to_string(), line, is_value, place: Place::Cell });
+            out.push(Piece { text: Cow::Borrowed(piece), line, is_value, place: Place::Cell });
         }
     };
     let mut text_start = 0;
@@ -208,9 +211,9 @@ fn starts_label(chars: &[(usize, char)], i: usize) -> bool {
 fn join_signs(pieces: &mut Vec<Piece>) {
     let mut i = 0;
     while i + 1 < pieces.len() {
-        if !pieces[i].is_value && matches!(pieces[i].text.as_str(), "增" | "减") && pieces[i + 1].is_value {
+        if !pieces[i].is_value && matches!(&*pieces[i].text, "增" | "减") && pieces[i + 1].is_value {
             let word = pieces.remove(i);
-            pieces[i].text.insert_str(0, &word.text);
+            pieces[i].text = Cow::Owned(format!("{}{}", word.text, pieces[i].text));
         }
         i += 1;
     }
@@ -221,7 +224,7 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Vec<(String, bool)> {
-        pieces(text).into_iter().map(|p| (p.text, p.is_value)).collect()
+        pieces(text).into_iter().map(|p| (p.text.into_owned(), p.is_value)).collect()
     }
 
     fn label(s: &str) -> (String, bool) {
