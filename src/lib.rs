@@ -1,15 +1,17 @@
 //! xxgk: statistics tables of 政府信息公开工作年度报告 to a Parquet dataset.
 //!
 //! ```text
-//!  discover ──► read ──► extract ──────────► align ──► report ──► sink
-//!  (files)     (bytes)   (by content:      (cells vs  (metadata,  (Parquet,
-//!                         text: decode,    template)  sections)   manifest)
-//!                         then tokenize;       │
-//!                         PDF: lines; Word:    │
-//!                         rows of cells)       │
-//!                                └ flow ──► solve ─┘
-//!                          (text without cell boundaries, PDF lines: labels
-//!                           and values, read by the template's arithmetic)
+//!  discover ──► read ──► extract ──────────► solve ──► report ──► sink
+//!  (files)     (bytes)   (by content:      (locate rows (metadata,  (Parquet,
+//!                         text: decode,    by label,    sections)   manifest)
+//!                         then tokenize;   take values,
+//!                         PDF: lines; Word: solve by the
+//!                         rows of cells)   arithmetic)
+//!                                  │           ▲
+//!                                  └ flow ─────┘
+//!                          (text without cell boundaries, PDF lines: split
+//!                           into labels and values; delimited layouts come
+//!                           as tokens through `align`)
 //!  └ ingest: discovery and reading on the main thread, parsing on a rayon
 //!    pool, writing on one writer thread, batch by batch in input order.
 //! ```

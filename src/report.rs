@@ -1,5 +1,5 @@
 //! The per-document parse: bytes in, a [`Report`] or a [`Reject`] out.
-//! decode → tokenize → align → metadata and sections. Pure and panic-free:
+//! decode → tokenize → solve → metadata and sections. Pure and panic-free:
 //! the caller reads the file, and workers run this in parallel.
 
 use std::sync::LazyLock;

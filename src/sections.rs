@@ -1,6 +1,6 @@
 //! The narrative sections (一、总体情况 … 六、其他需要报告的事项): finds their
 //! headings among the prose tokens and collects the prose under each. Table
-//! cells are left to the aligner. Pure.
+//! cells are left to the solver. Pure.
 
 use crate::label;
 use crate::template::Catalog;

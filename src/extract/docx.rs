@@ -2,7 +2,7 @@
 //! become cells of that row, and paragraphs outside tables become prose. A
 //! cell merged down from the row above (`w:vMerge` continuing) is left out,
 //! as HTML leaves out a cell under a `rowspan`; a cell spanning grid columns
-//! (`w:gridSpan`) is one cell. The aligner never trusts header positions,
+//! (`w:gridSpan`) is one cell. The reader (`solve`) never trusts header positions,
 //! so the grid needs no more than that.
 
 use quick_xml::events::{BytesStart, Event};

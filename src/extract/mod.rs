@@ -1,5 +1,5 @@
-//! Extract: a file's bytes to the text and tokens the aligner and solver
-//! read. The content decides the reader, not the file name (a PDF saved as
+//! Extract: a file's bytes to the text and tokens the solver
+//! reads. The content decides the reader, not the file name (a PDF saved as
 //! `.html` is read as a PDF): text files are decoded and tokenized; PDFs
 //! give their text layer as lines, Word files their tables as rows. Every
 //! failure is a reason for a reject, never a panic.

@@ -621,7 +621,7 @@ impl<'t> Doc<'_, 't> {
         }
         let missing: Vec<&Row> = plan.iter().filter(|&&r| !emitted[r]).map(|&r| &table.rows[r]).collect();
         emit_missing(table, &missing, Some(table_line), out);
-        // Template order, as the aligner emits them.
+        // Template order, whatever order the units were read in.
         let order = |c: &Cell| table.rows.iter().position(|r| std::ptr::eq(r, c.row)).unwrap_or(0);
         let first = out.cells.len() - plan.iter().map(|&r| table.rows[r].cols.len()).sum::<usize>();
         if !out.cells[first..].is_sorted_by_key(order) {

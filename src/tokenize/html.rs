@@ -2,7 +2,7 @@
 //! emitter that keeps only what the tables need: tag names, text and byte
 //! positions (attributes, comments and doctypes are dropped unread, which is
 //! most of a Word-exported page). Every `<td>` or `<th>` becomes a cell of
-//! its `<tr>` (spans are ignored: the aligner never trusts header
+//! its `<tr>` (spans are ignored: the solver never trusts header
 //! positions); text outside tables becomes prose, one token per block;
 //! `<script>`, `<style>` and the like are skipped, and so is text a reader
 //! never sees as part of a number: footnote marks (`33<sup>1</sup>`) and

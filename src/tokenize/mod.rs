@@ -56,7 +56,7 @@ pub enum Layout {
     /// HTML `<table>` markup.
     Html,
     /// Text without cell boundaries (tags stripped, PDF text, one text node
-    /// per line): read by the solver, not the aligner.
+    /// per line): split into labels and values by `flow`.
     Flow(flow::Mode),
     /// A PDF's text layer, as lines (`extract`): read by the solver.
     Pdf,
