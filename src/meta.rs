@@ -158,7 +158,9 @@ fn compact(text: &str) -> String {
 /// The issuing body is what the title says around the year and the report's name.
 fn agency_from_title(title: &str) -> Option<String> {
     let without_year = LEADING_YEAR.replace(title, "");
-    let agency = TITLE_TAIL.replace(&without_year, "").trim().trim_end_matches(['关', '于']).to_string();
+    let rest = TITLE_TAIL.replace(&without_year, "");
+    // `关于` is a word (`…局关于2023年…`); its characters alone end names (南京海关).
+    let agency = rest.trim().strip_suffix("关于").unwrap_or(rest.trim()).trim().to_string();
     (!agency.is_empty() && agency.chars().count() <= MAX_AGENCY_CHARS).then_some(agency)
 }
 
@@ -189,6 +191,15 @@ fn expand(agency: &str, abbreviations: &[(String, String)]) -> String {
 mod tests {
     use super::*;
     use crate::tokenize::Place;
+
+    #[test]
+    fn the_word_guanyu_ends_no_name_by_its_characters() {
+        assert_eq!(agency_from_title("南京海关2023年政府信息公开工作年度报告").as_deref(), Some("南京海关"));
+        assert_eq!(
+            agency_from_title("平潭综合实验区公安局关于2020年政府信息公开工作年度报告").as_deref(),
+            Some("平潭综合实验区公安局")
+        );
+    }
 
     fn prose(lines: &[&str]) -> Vec<Token> {
         lines
