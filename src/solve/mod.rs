@@ -576,8 +576,12 @@ impl<'t> Doc<'_, 't> {
         out: &mut Solution<'t>,
     ) {
         // Rows printed cell by cell beside their labels leave nothing to infer.
-        let chosen = if units.iter().all(|u| u.candidates.len() == 1 && u.candidates[0].as_printed) {
-            out.trace.push(format!("{}: {} rows printed cell by cell: read as printed", table.code, units.len()));
+        let chosen = if units.iter().all(|u| u.beside_label && u.candidates.len() == 1 && u.candidates[0].as_printed) {
+            out.trace.push(format!(
+                "{}: {} rows printed cell by cell beside their labels: read as printed",
+                table.code,
+                units.len()
+            ));
             vec![Some(0); units.len()]
         } else {
             self.narrow(table, plan, &mut units, checks, &mut out.trace)
