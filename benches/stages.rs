@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the hot stages on synthetic reports: decode,
-//! tokenize (one per layout), align, the whole per-document parse, and
+//! tokenize (one per layout), align (one copy of a table and 200), the whole per-document parse, and
 //! Parquet encoding of a batch. `cargo bench` runs them; CI only builds them.
 
 use std::hint::black_box;
@@ -51,6 +51,17 @@ fn stages(c: &mut Criterion) {
 
     let tokens = tokenize::tokenize(&decode::decode(html).text, true).tokens;
     c.bench_function("align/html", |b| b.iter(|| align::align(black_box(&tokens), &reference.catalog)));
+    // A file holding its tables 200 times over: locating them stays linear
+    // in the labels (compare with align/tab_rows, one copy).
+    if let Some((_, _, bytes)) = documents.iter().find(|(layout, ..)| *layout == Layout::TabRows) {
+        let text = decode::decode(bytes).text;
+        for copies in [1, 200] {
+            let tokens = tokenize::tokenize(&text.repeat(copies), false).tokens;
+            c.bench_function(&format!("align/tab_rows_x{copies}"), |b| {
+                b.iter(|| align::align(black_box(&tokens), &reference.catalog))
+            });
+        }
+    }
 
     let mut group = c.benchmark_group("parse");
     for (layout, is_html, bytes) in &documents {

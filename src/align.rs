@@ -193,6 +193,53 @@ mod tests {
     }
 
     #[test]
+    fn a_lost_row_never_takes_the_values_of_a_label_that_names_no_row() {
+        // 行政强制 is not printed; 行政确认 is no row of the template.
+        let text = "本年制发件数\n行政处罚\t3\n行政确认\t7\n行政事业性收费\t0\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let cells = table(&a, "proactive");
+        assert!(cells.contains(&("art20_6.penalty", "decisions", Some(3.0), "ok")), "{cells:?}");
+        assert!(cells.contains(&("art20_6.enforcement", "decisions", None, "missing")), "{cells:?}");
+        // A subtotal row of a group is no row either.
+        let text = "本年制发件数\n（三）不予公开\t7.属于行政执法案卷\t0\t0\t0\t0\t0\t0\t0\n\
+                    （四）无法提供\t\t3\t0\t0\t0\t0\t0\t3\n\
+                    （四）无法提供\t1.本机关不掌握相关政府信息\t3\t0\t0\t0\t0\t0\t3\n";
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let query: Vec<_> =
+            table(&a, "requests").into_iter().filter(|c| c.0 == "result.withheld.query_matter").map(|c| c.3).collect();
+        assert_eq!(query, ["missing"; 7]);
+    }
+
+    #[test]
+    fn a_row_named_in_another_section_is_not_read_into_the_table() {
+        // 行政许可 1200 in the overview's own table, before 二's heading.
+        let text = "一、总体情况\n行政许可\t1200\n二、主动公开政府信息情况\n\
+                    信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n行政规范性文件\t2\t0\t7\n\
+                    行政处罚\t3\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        let cells = table(&a, "proactive");
+        assert!(cells.contains(&("art20_5.licensing", "decisions", None, "missing")), "{cells:?}");
+        assert!(cells.contains(&("art20_6.penalty", "decisions", Some(3.0), "ok")), "{cells:?}");
+        // Within the section, before its table, the same row is read where it is.
+        let text = text.replace(
+            "一、总体情况\n行政许可\t1200\n二、主动公开政府信息情况\n",
+            "二、主动公开政府信息情况\n行政许可\t1200\n",
+        );
+        let a = align(&tokenize(&text, false).tokens, &catalog);
+        assert!(table(&a, "proactive").contains(&("art20_5.licensing", "decisions", Some(1200.0), "ok")));
+    }
+
+    #[test]
+    fn a_second_copy_differing_only_in_grid_padding_is_no_warning() {
+        let text = "本年制发件数\n规章\t1\t0\t5\n行政规范性文件\t2\t0\t7\n规章\t1\t0\t5\t\n";
+        let catalog = catalog();
+        let a = align(&tokenize(text, false).tokens, &catalog);
+        assert!(!a.warnings.iter().any(|w| w.contains("printed again")), "{:?}", a.warnings);
+    }
+
+    #[test]
     fn the_2019_format_is_detected_from_its_headers() {
         let text = "本年新制作数量\n上一年项目数量\n规章\t0\t0\t0\n政府集中采购\t6\t251000元\n";
         let catalog = catalog();

@@ -1,4 +1,4 @@
-//! Take rules for delimited cells (`Mode::Cells`): HTML, Markdown, tab rows,
+//! Take rules for delimited cells (`Printed::Cells`): HTML, Markdown, tab rows,
 //! Word tables. Every value is one cell as printed, so a row has a single
 //! reading; what remains to decide is which cells of a grid row are its
 //! values. Each rule returns the row's slots: a piece, or `None` for a cell
@@ -16,8 +16,7 @@ const UNLABELLED_WINDOW: usize = 120;
 
 impl Doc<'_, '_> {
     /// The slots of `row` from the cells after its label at `at` (`taken`,
-    /// from `values_after`); `None` when there are none (a group label such
-    /// as `（三）不予公开`).
+    /// from `values_after`); `None` when there are none.
     pub(super) fn take_row_cells(
         &self,
         at: usize,

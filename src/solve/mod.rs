@@ -101,6 +101,8 @@ fn read<'t>(pieces: &[Piece], mode: Printed, catalog: &'t Catalog) -> Alignment<
         labels: Vec::new(),
         names_row: vec![false; pieces.len()],
         boundary: Vec::new(),
+        headings_before: headings_before(pieces, &keys, catalog),
+        foreign: Vec::new(),
         drops_empty: false,
     };
     doc.labels = template
@@ -119,14 +121,17 @@ fn read<'t>(pieces: &[Piece], mode: Printed, catalog: &'t Catalog) -> Alignment<
         doc.names_row[i] = true;
     }
     doc.boundary = (0..pieces.len()).map(|i| doc.starts_label(i)).collect();
+    doc.foreign = doc.foreign_values();
 
     // Locate every table, in template order, before reading any.
     let mut places = Vec::new();
-    let mut from = 0;
+    // A chain may begin before the previous table's last label (a block
+    // printed before its table); an unlabelled table's header comes after it.
+    let (mut from, mut after_last) = (0, 0);
     for (t, table) in template.tables.iter().enumerate() {
-        let place = if table.unlabelled { doc.anchor(table, from) } else { doc.chain(t, from) };
-        if let Some(first) = place.first() {
-            from = first + 1;
+        let place = if table.unlabelled { doc.anchor(table, after_last) } else { doc.chain(t, from) };
+        if let (Some(first), Some(last)) = (place.first(), place.last()) {
+            (from, after_last) = (first + 1, last + 1);
         }
         places.push(place);
     }
@@ -144,6 +149,23 @@ fn read<'t>(pieces: &[Piece], mode: Printed, catalog: &'t Catalog) -> Alignment<
         }
     }
     Alignment { template, cells: out.cells, tables_found, warnings: out.warnings, trace: out.trace }
+}
+
+/// Per piece, and one past the last: how many section headings come before.
+fn headings_before(pieces: &[Piece], keys: &[Rc<[String]>], catalog: &Catalog) -> Vec<usize> {
+    let is_heading = |(piece, keys): (&Piece, &Rc<[String]>)| {
+        !piece.is_value
+            && piece.text.len() <= MAX_HEADING_BYTES
+            && keys.iter().any(|key| catalog.sections.iter().flat_map(|s| &s.keys).any(|k| key.starts_with(k.as_str())))
+    };
+    let mut before = Vec::with_capacity(pieces.len() + 1);
+    let mut count = 0;
+    before.push(0);
+    for heading in pieces.iter().zip(keys).map(is_heading) {
+        count += usize::from(heading);
+        before.push(count);
+    }
+    before
 }
 
 /// The version whose markers appear most often; the default on a tie.
@@ -173,6 +195,12 @@ struct Doc<'d, 't> {
     names_row: Vec<bool>,
     /// Per piece: it starts a label (see `starts_label`).
     boundary: Vec<bool>,
+    /// How many section headings (`三、收到和处理政府信息公开申请情况`)
+    /// come before each piece.
+    headings_before: Vec<usize>,
+    /// Per piece (delimited layouts): a value cell of a label that names no
+    /// row (`行政确认\t7`): that label's, never a row's whose label is lost.
+    foreign: Vec<bool>,
     /// The text leaves no trace of an empty cell (see `drops_empty_cells`).
     drops_empty: bool,
 }
@@ -190,6 +218,14 @@ impl Located {
     fn first(&self) -> Option<usize> {
         match self {
             Located::Chain(chain) => chain.iter().map(|&(_, p)| p).min(),
+            Located::Anchor(p) => Some(*p),
+            Located::Absent => None,
+        }
+    }
+
+    fn last(&self) -> Option<usize> {
+        match self {
+            Located::Chain(chain) => chain.iter().map(|&(_, p)| p).max(),
             Located::Anchor(p) => Some(*p),
             Located::Absent => None,
         }
@@ -280,11 +316,16 @@ impl<'t> Doc<'_, 't> {
             .filter(|&(_, i)| i >= from)
             .filter(|&(_, i)| self.mode != Printed::Cells || self.has_cells_after(i))
             .collect();
+        // Per hit: the length of the longest chain ending there, and the hit
+        // before it in that chain: the nearest of the longest, as tables are
+        // compact. Per row: the best chain ending at a hit on it so far.
         let mut best: Vec<(usize, Option<usize>)> = Vec::with_capacity(hits.len());
+        let mut best_on_row: Vec<Option<(usize, usize)>> = vec![None; table.rows.len()];
         for (i, &(row, _)) in hits.iter().enumerate() {
-            // The nearest of the longest chains before: tables are compact.
-            let prev = (0..i).filter(|&j| hits[j].0 < row).max_by_key(|&j| (best[j].0, j));
-            best.push((prev.map_or(1, |j| best[j].0 + 1), prev));
+            let prev = best_on_row[..row].iter().flatten().max().map(|&(_, j)| j);
+            let length = prev.map_or(1, |j| best[j].0 + 1);
+            best.push((length, prev));
+            best_on_row[row] = best_on_row[row].max(Some((length, i)));
         }
         let Some(mut at) = (0..hits.len()).max_by_key(|&i| (best[i].0, std::cmp::Reverse(i))) else {
             return Located::Absent;
@@ -295,13 +336,32 @@ impl<'t> Doc<'_, 't> {
             at = prev;
         }
         // A row named once is read where it is, even out of order: a
-        // converter may move a block of the table before its heading.
+        // converter may move a block of the table before its heading. It
+        // must be within the table's section (no section heading between it
+        // and the chain), with values after it.
         let mut named = vec![0usize; table.rows.len()];
         for &(row, _) in &hits {
             named[row] += 1;
         }
-        let off_chain: Vec<(usize, usize)> =
-            hits.iter().copied().filter(|&(row, _)| named[row] == 1 && !chain.iter().any(|&(r, _)| r == row)).collect();
+        let (start, end) = (chain[chain.len() - 1].1, chain[0].1);
+        let in_section = |i: usize| {
+            let (a, b) = match i {
+                _ if i < start => (i + 1, start),
+                _ if i > end => (end + 1, i),
+                _ => return true,
+            };
+            self.headings_before[a] == self.headings_before[b]
+        };
+        let off_chain: Vec<(usize, usize)> = hits
+            .iter()
+            .copied()
+            .filter(|&(row, i)| {
+                named[row] == 1
+                    && !chain.iter().any(|&(r, _)| r == row)
+                    && in_section(i)
+                    && !self.values_after(i, self.pieces.len()).is_empty()
+            })
+            .collect();
         chain.extend(off_chain);
         chain.sort_unstable();
         Located::Chain(chain)
@@ -316,8 +376,9 @@ impl<'t> Doc<'_, 't> {
             .map_or(Located::Absent, Located::Anchor)
     }
 
-    /// A piece that starts a label (an enumerator) or names a row of any
-    /// table: values after it are not the previous label's.
+    /// A piece after which values are not the previous label's: in flowing
+    /// text, one that starts a label (an enumerator) or names a row of any
+    /// table; in delimited layouts, every label cell.
     fn starts_label(&self, i: usize) -> bool {
         let piece = &self.pieces[i];
         if piece.is_value {
@@ -364,6 +425,32 @@ impl<'t> Doc<'_, 't> {
         values
     }
 
+    /// Per piece, in delimited layouts: whether it is a value cell whose
+    /// label (the last label before it, in its grid row where rows show)
+    /// names no row.
+    fn foreign_values(&self) -> Vec<bool> {
+        let mut foreign = vec![false; self.pieces.len()];
+        if self.mode != Printed::Cells {
+            return foreign;
+        }
+        let mut label: Option<usize> = None;
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if !piece.is_value {
+                label = Some(i);
+                continue;
+            }
+            foreign[i] = label.is_some_and(|l| {
+                let owner = &self.pieces[l];
+                let same_row = match piece.place {
+                    Place::RowCell(_) => owner.place == piece.place,
+                    _ => true,
+                };
+                same_row && owner.place != Place::Text && !self.names_row[l]
+            });
+        }
+        foreign
+    }
+
     /// Whether a delimited label has cells after it (see `values_after`).
     fn has_cells_after(&self, at: usize) -> bool {
         self.pieces.get(at + 1).is_some_and(|next| match self.pieces[at].place {
@@ -403,8 +490,8 @@ impl<'t> Doc<'_, 't> {
             Located::Chain(chain) => {
                 let (plan, units) = self.take_chain(table, chain, end, &mut out.warnings);
                 self.warn_of_a_second_copy(t, chain, &mut out.warnings);
-                let first = place.first().unwrap_or(chain[0].1);
-                (plan, units, self.pieces[first].line)
+                let line = place.first().map_or(0, |first| self.pieces[first].line);
+                (plan, units, line)
             }
         };
         self.solve_units(table, &plan, units, &checks, table_line, out);
@@ -432,8 +519,13 @@ impl<'t> Doc<'_, 't> {
     fn warn_of_a_second_copy(&self, t: usize, chain: &[(usize, usize)], warnings: &mut Vec<String>) {
         let table = &self.template.tables[t];
         let Some(last) = chain.iter().map(|&(_, p)| p).max() else { return };
+        // Blank cells at either end are a grid's padding, not numbers.
         let printed = |at: usize| -> Vec<&str> {
-            self.values_after(at, self.pieces.len()).iter().map(|&v| &*self.pieces[v].text).collect()
+            let values: Vec<&str> =
+                self.values_after(at, self.pieces.len()).iter().map(|&v| &*self.pieces[v].text).collect();
+            let start = values.iter().position(|v| !v.is_empty()).unwrap_or(values.len());
+            let end = values.iter().rposition(|v| !v.is_empty()).map_or(start, |e| e + 1);
+            values[start..end].to_vec()
         };
         for &(row, again) in self.labels[t].iter().filter(|&&(_, i)| i > last) {
             let Some(&(_, first)) = chain.iter().find(|&&(r, _)| r == row) else { continue };
@@ -499,7 +591,7 @@ impl<'t> Doc<'_, 't> {
                 self.unit(table, &[r], &values, true, self.pieces[at].line)
             };
             if !unit.candidates.is_empty() {
-                anchored[k] = Some((at, *values.last().unwrap_or(&at)));
+                anchored[k] = Some((at, *unit.values.last().unwrap_or(&at)));
                 units.push(unit);
             }
         }
@@ -521,10 +613,11 @@ impl<'t> Doc<'_, 't> {
             let after = run_start.checked_sub(1).and_then(|p| anchored[p]).map_or(table_start, |(_, last)| last + 1);
             let before = anchored.get(k).copied().flatten().map_or(end, |(label, _)| label);
             let taken = |i: usize| anchored.iter().flatten().any(|&(l, v)| (l..=v).contains(&i));
-            // A blank grid cell is padding as often as a value: runs use printed ones.
-            let printed = |i: usize| self.mode != Printed::Cells || !self.pieces[i].text.is_empty();
+            // A blank grid cell is padding as often as a value: runs use
+            // printed ones, and never another label's.
+            let free = |i: usize| self.mode != Printed::Cells || !(self.pieces[i].text.is_empty() || self.foreign[i]);
             let values: Vec<usize> =
-                (after..before).filter(|&i| self.pieces[i].is_value && printed(i) && !taken(i)).collect();
+                (after..before).filter(|&i| self.pieces[i].is_value && free(i) && !taken(i)).collect();
             if values.is_empty() {
                 continue;
             }
@@ -665,9 +758,14 @@ impl<'t> Doc<'_, 't> {
                 .iter()
                 .zip(&fits)
                 // A reading that breaks its own rows' identities is kept only as
-                // printed (the document's error); a cut or expansion that
-                // breaks them is no reading at all.
-                .map(|(c, &fit)| (fit || (c.as_printed && !fits.contains(&true))) && (confirmed || !c.repeats_value))
+                // printed (the document's error); a cut or an expansion that
+                // breaks them is no reading at all, nor are grid cells without
+                // a label read between neighbours (they may be another table's).
+                .map(|(c, &fit)| {
+                    let printed = c.as_printed && (unit.beside_label || self.mode != Printed::Cells);
+                    let misprint = printed && !fits.contains(&true);
+                    (fit || misprint) && (confirmed || !c.repeats_value)
+                })
                 .collect();
             let mut kept = keep.iter();
             unit.candidates.retain(|_| *kept.next().unwrap_or(&false));
