@@ -1,9 +1,11 @@
 //! Codebook: every table, row and column code of the templates with its
 //! Chinese label path, unit and the template versions that have it, as
-//! Markdown and CSV. Generated from `config/`, so it cannot drift.
+//! Markdown and CSV, and the kinds of claims read from the prose. Generated
+//! from `config/`, so it cannot drift.
 
 use std::fmt::Write as _;
 
+use crate::narrative::ClaimRule;
 use crate::template::Catalog;
 
 /// One code of the dataset.
@@ -84,6 +86,35 @@ pub fn markdown(catalog: &Catalog) -> String {
             e.col_label,
             e.unit,
             e.templates.join(", ")
+        );
+    }
+    out.push_str(
+        "\n## Claims of the prose\n\nEach `kind` of the `claims` table: a number the prose of sections 一 to 四 \
+         states, compared by the check `narrative.<kind>` with the sum of `rows` in column `col` (a prefix \
+         ending in `*` sums every row it begins). A claim passes when it equals the sum or one of the others \
+         its words may mean. The phrasings are the template file's `[[claim]]` patterns.\n\n\
+         | kind | table | rows | col | or | templates |\n|---|---|---|---|---|---|\n",
+    );
+    let mut kinds: Vec<(&ClaimRule, Vec<&str>)> = Vec::new();
+    for template in &catalog.templates {
+        for rule in &template.claims {
+            match kinds.iter_mut().find(|(k, _)| k.kind == rule.kind) {
+                Some((_, versions)) => versions.push(&template.code),
+                None => kinds.push((rule, vec![template.code.as_str()])),
+            }
+        }
+    }
+    for (rule, versions) in kinds {
+        let others: Vec<String> = rule.sums[1..].iter().map(|s| format!("`{}`", s.rows)).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | `{}` | `{}` | {} | {} |",
+            rule.kind,
+            rule.table,
+            rule.sums[0].rows,
+            rule.col,
+            others.join(", "),
+            versions.join(", ")
         );
     }
     out

@@ -79,6 +79,45 @@ pub struct TemplateFile {
     pub check: Vec<CheckDef>,
     #[serde(default)]
     pub bound: Vec<BoundDef>,
+    #[serde(default)]
+    pub narrative: NarrativeDef,
+    #[serde(default)]
+    pub claim: Vec<ClaimDef>,
+}
+
+/// How prose is read for claims (`narrative`): numerals and scope words.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NarrativeDef {
+    #[serde(default)]
+    pub digits: HashMap<String, u64>,
+    #[serde(default)]
+    pub multipliers: HashMap<String, u64>,
+    #[serde(default)]
+    pub approximate: Vec<String>,
+    #[serde(default)]
+    pub clause_ends: Vec<String>,
+    #[serde(default)]
+    pub units: Vec<String>,
+    #[serde(default)]
+    pub whole: Vec<String>,
+    #[serde(default)]
+    pub agency_abbreviations: HashMap<String, String>,
+}
+
+/// One kind of number the prose states: the cells it sums and its phrasings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimDef {
+    pub kind: String,
+    pub table: String,
+    pub rows: Vec<String>,
+    /// Other sums the same words may mean (收到 may count the carried over).
+    #[serde(default)]
+    pub or_rows: Vec<Vec<String>>,
+    pub col: String,
+    pub patterns: Vec<String>,
+    pub templates: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,10 +3,10 @@
 //! ```text
 //!  discover ──► read ──► extract ──────────► solve ──► report ──► sink
 //!  (files)     (bytes)   (by content:      (locate rows (metadata,  (Parquet,
-//!                         text: decode,    by label,    sections)   manifest)
-//!                         then tokenize;   take values,
-//!                         PDF: lines; Word: solve by the
-//!                         rows of cells)   arithmetic)
+//!                         text: decode,    by label,    sections,   manifest)
+//!                         then tokenize;   take values, narrative:
+//!                         PDF: lines; Word: solve by the the prose's
+//!                         rows of cells)   arithmetic)  numbers)
 //!                                  │           ▲
 //!                                  └ flow ─────┘
 //!                          (text without cell boundaries, PDF lines: split
@@ -32,6 +32,7 @@ pub mod extract;
 pub mod ingest;
 pub mod label;
 pub mod meta;
+pub mod narrative;
 pub mod quality;
 pub mod region;
 pub mod report;

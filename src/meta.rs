@@ -177,7 +177,8 @@ fn refine(base: &str, fuller: &str) -> String {
     refined
 }
 
-fn expand(agency: &str, abbreviations: &[(String, String)]) -> String {
+/// `agency` with its abbreviations written out (市科委 → 市科学技术委员会).
+pub fn expand(agency: &str, abbreviations: &[(String, String)]) -> String {
     abbreviations.iter().fold(agency.to_string(), |a, (short, full)| {
         if a.contains(full.as_str()) {
             a

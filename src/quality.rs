@@ -1,5 +1,6 @@
 //! Quality: reads a dataset back and summarises it for a person: reports by
-//! status, the checks that fail most, the worst files. Reads only.
+//! status, the checks that fail most, the claims of the prose the tables
+//! contradict, the worst files. Reads only.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -7,14 +8,18 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use arrow_array::{Array, BooleanArray, Int32Array, ListArray, RecordBatch, StringArray};
+use arrow_array::{Array, BooleanArray, Float64Array, Int32Array, ListArray, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// How many checks and files the summary lists.
 const TOP: usize = 10;
 
+/// Check codes of the prose against the tables (`narrative`).
+const NARRATIVE_CHECKS: &str = "narrative.";
+
 /// A report row, as the summary needs it.
 struct ReportRow {
+    id: String,
     path: String,
     status: String,
     checks_failed: i32,
@@ -35,8 +40,11 @@ pub fn summarise(data: &Path) -> Result<String> {
     let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
     writeln!(out, "reports: {} ok, {} partial; {} files rejected", count("ok"), count("partial"), rejects)?;
 
-    // Failed rows and the reports they fall in, per check.
+    // Failed rows and the reports they fall in, per check; and the claims
+    // of the prose that the tables contradict: (report, check, prose, table).
     let mut failed: HashMap<String, (usize, HashSet<String>)> = HashMap::new();
+    let mut disagree: Vec<(String, String, Option<f64>, Option<f64>)> = Vec::new();
+    let mut narrative_checked = 0;
     for batch in batches(data, "checks")? {
         let (ids, checks, status) =
             (strings(&batch, "report_id")?, strings(&batch, "check")?, strings(&batch, "status")?);
@@ -44,6 +52,14 @@ pub fn summarise(data: &Path) -> Result<String> {
             .column_by_name("soft")
             .and_then(|c| c.as_any().downcast_ref::<BooleanArray>())
             .context("checks has no soft column")?;
+        let (lhs, rhs) = (floats(&batch, "lhs")?, floats(&batch, "rhs")?);
+        let value = |column: &Float64Array, i: usize| column.is_valid(i).then(|| column.value(i));
+        for i in (0..batch.num_rows()).filter(|&i| checks.value(i).starts_with(NARRATIVE_CHECKS)) {
+            narrative_checked += usize::from(status.value(i) != "skipped");
+            if status.value(i) == "fail" {
+                disagree.push((ids.value(i).to_string(), checks.value(i).to_string(), value(lhs, i), value(rhs, i)));
+            }
+        }
         for i in (0..batch.num_rows()).filter(|&i| status.value(i) == "fail") {
             let name = format!("{}{}", checks.value(i), if soft.value(i) { " (soft)" } else { "" });
             let entry = failed.entry(name).or_default();
@@ -61,6 +77,24 @@ pub fn summarise(data: &Path) -> Result<String> {
     }
     for (name, (rows, ids)) in failed.iter().take(TOP) {
         writeln!(out, "  {name:<28} {rows:>10} {:>8}", ids.len())?;
+    }
+
+    let reports_disagreeing: HashSet<&str> = disagree.iter().map(|d| d.0.as_str()).collect();
+    writeln!(
+        out,
+        "\nprose against tables: {} of {narrative_checked} claims checked disagree, in {} reports",
+        disagree.len(),
+        reports_disagreeing.len()
+    )?;
+    if !disagree.is_empty() {
+        writeln!(out, "  {:<40} {:>10} {:>10}  file", "check", "prose", "table")?;
+    }
+    let path_of: HashMap<&str, &str> = reports.iter().map(|r| (r.id.as_str(), r.path.as_str())).collect();
+    disagree.sort_by(|a, b| path_of.get(a.0.as_str()).cmp(&path_of.get(b.0.as_str())).then(a.1.cmp(&b.1)));
+    let number = |v: Option<f64>| v.map_or("-".to_string(), |v| v.to_string());
+    for (id, check, prose, table) in disagree.iter().take(TOP) {
+        let path = path_of.get(id.as_str()).copied().unwrap_or(id.as_str());
+        writeln!(out, "  {check:<40} {:>10} {:>10}  {path}", number(*prose), number(*table))?;
     }
 
     let mut worst: Vec<&ReportRow> = reports.iter().filter(|r| r.status != "ok" || r.warnings > 0).collect();
@@ -90,7 +124,8 @@ pub fn summarise(data: &Path) -> Result<String> {
 fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
     let mut rows = Vec::new();
     for batch in batches(data, "reports")? {
-        let (paths, status) = (strings(&batch, "source_path")?, strings(&batch, "parse_status")?);
+        let (ids, paths, status) =
+            (strings(&batch, "report_id")?, strings(&batch, "source_path")?, strings(&batch, "parse_status")?);
         let failed = ints(&batch, "checks_failed")?;
         let (cells, cells_ok) = (ints(&batch, "cells")?, ints(&batch, "cells_ok")?);
         let warnings = batch
@@ -99,6 +134,7 @@ fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
             .context("reports has no warnings column")?;
         for i in 0..batch.num_rows() {
             rows.push(ReportRow {
+                id: ids.value(i).to_string(),
                 path: paths.value(i).to_string(),
                 status: status.value(i).to_string(),
                 checks_failed: if failed.is_valid(i) { failed.value(i) } else { 0 },
@@ -153,6 +189,13 @@ fn strings<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray> {
         .column_by_name(name)
         .and_then(|c| c.as_any().downcast_ref::<StringArray>())
         .with_context(|| format!("no string column {name}"))
+}
+
+fn floats<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a Float64Array> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
+        .with_context(|| format!("no float64 column {name}"))
 }
 
 fn ints<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a Int32Array> {

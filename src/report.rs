@@ -10,6 +10,7 @@ use crate::align::{self, Cell};
 use crate::config::Reference;
 use crate::extract;
 use crate::meta::{self, Meta};
+use crate::narrative::{self, Claim, Speaker};
 use crate::region::{Region, Resolution};
 use crate::sections::{self, SectionText};
 use crate::sidecar::{self, Hints};
@@ -39,6 +40,8 @@ pub struct Report<'t> {
     /// What the checks across years need of this report.
     pub year_cells: YearCells,
     pub sections: Vec<SectionText>,
+    /// Numbers the prose states that the tables hold.
+    pub claims: Vec<Claim<'t>>,
     pub status: ParseStatus,
     pub warnings: Vec<String>,
     /// Why each row was read as it was, for `xxgk explain` (not stored).
@@ -161,7 +164,7 @@ pub fn parse<'t>(
     }
     warnings.extend(alignment.warnings);
     let operands = Operands::from_cells(&alignment.cells);
-    let checks = validate::check_report(alignment.template, &operands);
+    let mut checks = validate::check_report(alignment.template, &operands);
     warnings.extend(validate::check_warnings(alignment.template, &checks));
     warnings.extend(validate::bound_warnings(alignment.template, &alignment.cells));
     let unread =
@@ -180,6 +183,13 @@ pub fn parse<'t>(
     if let Some(hints) = hints {
         sidecar::apply(&mut meta, hints, &mut warnings);
     }
+    // The prose's numbers against the tables: soft checks, so a report whose
+    // prose disagrees keeps its status, with a warning per claim.
+    let speaker = Speaker { agency: meta.agency.as_deref(), abbreviations: &reference.agencies.abbreviations };
+    let claims = narrative::extract(&tokens.tokens, catalog, &alignment.template.claims, speaker);
+    let narrative_checks = narrative::check(&claims, &operands);
+    warnings.extend(narrative::warnings(&claims, &narrative_checks));
+    checks.extend(narrative_checks);
     let region = match meta.agency.as_deref().map(|a| reference.divisions.resolve(a, &document.text)) {
         Some(Resolution::Found(region)) => region,
         Some(Resolution::Ambiguous(codes)) => {
@@ -219,6 +229,7 @@ pub fn parse<'t>(
         region,
         source_url: hints.and_then(|h| h.url.clone()),
         sections: sections::extract(&tokens.tokens, catalog),
+        claims,
         trace: alignment.trace,
         cells: alignment.cells,
         checks,

@@ -19,7 +19,31 @@ pub struct SectionText {
 /// Headings are short; a long line that lists the titles is an introduction.
 const MAX_HEADING_CHARS: usize = 40;
 
+/// Where a section lies: its heading's token, and the token after its last.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub number: u8,
+    pub start: usize,
+    pub end: usize,
+}
+
 pub fn extract(tokens: &[Token], catalog: &Catalog) -> Vec<SectionText> {
+    spans(tokens, catalog)
+        .map(|span| {
+            let text = tokens[span.start + 1..span.end]
+                .iter()
+                .filter(|t| !t.is_cell())
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let heading = &tokens[span.start];
+            SectionText { number: span.number, title: heading.text.clone(), text, line: heading.line }
+        })
+        .collect()
+}
+
+/// The sections found, in document order: each from its heading to the next.
+pub fn spans(tokens: &[Token], catalog: &Catalog) -> impl Iterator<Item = Span> {
     // (token index, section number) of each heading, in document order.
     // Normalised once: only short prose can be a heading.
     let keys: Vec<Option<String>> = tokens
@@ -36,18 +60,6 @@ pub fn extract(tokens: &[Token], catalog: &Catalog) -> Vec<SectionText> {
             from = i + 1;
         }
     }
-    headings
-        .iter()
-        .enumerate()
-        .map(|(n, &(at, number))| {
-            let end = headings.get(n + 1).map_or(tokens.len(), |&(next, _)| next);
-            let text = tokens[at + 1..end]
-                .iter()
-                .filter(|t| !t.is_cell())
-                .map(|t| t.text.as_str())
-                .collect::<Vec<_>>()
-                .join("\n");
-            SectionText { number, title: tokens[at].text.clone(), text, line: tokens[at].line }
-        })
-        .collect()
+    let ends: Vec<usize> = headings.iter().skip(1).map(|&(at, _)| at).chain([tokens.len()]).collect();
+    headings.into_iter().zip(ends).map(|((start, number), end)| Span { number, start, end })
 }

@@ -6,13 +6,16 @@ use std::collections::{HashMap, HashSet};
 
 use crate::config::{RowCols, TemplateFile};
 use crate::label;
+use crate::narrative::{self, ClaimRule, Vocabulary};
 use crate::validate::rules::{self, Bound, Check};
 
-/// All template versions and the narrative section titles.
+/// All template versions, the narrative section titles and how prose is read.
 #[derive(Debug)]
 pub struct Catalog {
     pub templates: Vec<Template>,
     pub sections: Vec<Section>,
+    /// How prose is read for claims.
+    pub narrative: Vocabulary,
     /// Every template's markers in one automaton; pattern `i` is `marker_owner[i]`'s.
     markers: aho_corasick::AhoCorasick,
     marker_owner: Vec<(usize, usize)>,
@@ -34,6 +37,8 @@ pub struct Template {
     /// (table, row, col) of every cell the checks across years read: what a
     /// report leaves in the dataset's fact file for them.
     pub year_cells: Vec<(String, String, String)>,
+    /// The numbers the prose may state that the tables hold.
+    pub claims: Vec<ClaimRule>,
 }
 
 #[derive(Debug)]
@@ -82,6 +87,7 @@ impl Catalog {
     /// Compiles the template file, collecting every error.
     pub fn compile(file: &TemplateFile) -> Result<Catalog, Vec<String>> {
         let mut errors = Vec::new();
+        let vocabulary = narrative::compile_vocabulary(&file.narrative, &mut errors);
         let codes: Vec<&str> = file.template.iter().map(|t| t.code.as_str()).collect();
         let known: HashSet<&str> = codes.iter().copied().collect();
         if known.len() != codes.len() {
@@ -106,6 +112,7 @@ impl Catalog {
             let checks = rules::compile_checks(&file.check, &version.code, &tables, &mut errors);
             let bounds = rules::compile_bounds(&file.bound, &version.code, &tables, &mut errors);
             let year_cells = rules::year_cells(&checks, &tables);
+            let claims = narrative::compile_rules(&file.claim, &vocabulary, &version.code, &tables, &mut errors);
             templates.push(Template {
                 code: version.code.clone(),
                 name: version.name.clone(),
@@ -115,6 +122,7 @@ impl Catalog {
                 checks,
                 bounds,
                 year_cells,
+                claims,
             });
         }
         let sections = file
@@ -132,7 +140,7 @@ impl Catalog {
         }
         let markers = aho_corasick::AhoCorasick::new(&patterns).map_err(|e| vec![format!("markers: {e}")])?;
         if errors.is_empty() {
-            Ok(Catalog { templates, sections, markers, marker_owner })
+            Ok(Catalog { templates, sections, narrative: vocabulary, markers, marker_owner })
         } else {
             errors.sort();
             errors.dedup();

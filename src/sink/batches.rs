@@ -206,6 +206,45 @@ pub fn sections(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
     )
 }
 
+pub fn claims(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
+    let (mut id, mut kind, mut text, mut quantity) =
+        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let (mut table, mut row, mut col, mut scope) =
+        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let (mut line, mut value, mut approximate) = (Int32Builder::new(), Float64Builder::new(), BooleanBuilder::new());
+    for r in reports {
+        for c in &r.claims {
+            id.append_value(&r.report_id);
+            kind.append_value(&c.rule.kind);
+            line.append_value(i32::try_from(c.line).unwrap_or(i32::MAX));
+            text.append_value(&c.text);
+            quantity.append_value(&c.quantity);
+            value.append_value(c.value);
+            approximate.append_value(c.approximate);
+            table.append_value(&c.rule.table);
+            row.append_value(&c.rule.sums[0].rows);
+            col.append_value(&c.rule.col);
+            scope.append_option(c.unclear.as_deref());
+        }
+    }
+    batch(
+        &schema::CLAIMS,
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(kind.finish()),
+            Arc::new(line.finish()),
+            Arc::new(text.finish()),
+            Arc::new(quantity.finish()),
+            Arc::new(value.finish()),
+            Arc::new(approximate.finish()),
+            Arc::new(table.finish()),
+            Arc::new(row.finish()),
+            Arc::new(col.finish()),
+            Arc::new(scope.finish()),
+        ],
+    )
+}
+
 pub fn rejects(rejects: &[&Reject], stamp: RunStamp) -> Result<RecordBatch, ArrowError> {
     let (mut path, mut id, mut reason, mut parser) =
         (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());

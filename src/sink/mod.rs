@@ -119,15 +119,16 @@ enum OutTable {
     Reports,
     Checks,
     Sections,
+    Claims,
     Rejects,
 }
 
 /// The folder of each table, as readers find them.
-pub const TABLE_DIRS: [&str; 5] = ["cells", "reports", "checks", "sections", "rejects"];
+pub const TABLE_DIRS: [&str; 6] = ["cells", "reports", "checks", "sections", "claims", "rejects"];
 
 impl OutTable {
-    const ALL: [OutTable; 5] =
-        [OutTable::Cells, OutTable::Reports, OutTable::Checks, OutTable::Sections, OutTable::Rejects];
+    const ALL: [OutTable; 6] =
+        [OutTable::Cells, OutTable::Reports, OutTable::Checks, OutTable::Sections, OutTable::Claims, OutTable::Rejects];
 
     fn dir(self) -> &'static str {
         TABLE_DIRS[self as usize]
@@ -139,6 +140,7 @@ impl OutTable {
             OutTable::Reports => &schema::REPORTS,
             OutTable::Checks => &schema::CHECKS,
             OutTable::Sections => &schema::SECTIONS,
+            OutTable::Claims => &schema::CLAIMS,
             OutTable::Rejects => &schema::REJECTS,
         }
     }
@@ -153,7 +155,7 @@ impl OutTable {
                 &["report_id", "agency", "table", "row", "col", "status", "raw", "unit", "row_label", "col_label"]
             }
             OutTable::Reports => &["title", "source_path", "source_url"],
-            OutTable::Sections => &["text"],
+            OutTable::Sections | OutTable::Claims => &["text"],
             OutTable::Checks | OutTable::Rejects => &[],
         }
     }
@@ -164,6 +166,7 @@ impl OutTable {
             OutTable::Reports => "xxgk reports: one row per parsed source document",
             OutTable::Checks => "xxgk checks: one row per arithmetic check of the template per report",
             OutTable::Sections => "xxgk sections: narrative text of each report section",
+            OutTable::Claims => "xxgk claims: numbers the prose states that the tables hold",
             OutTable::Rejects => "xxgk rejects: input files that yielded no tables, with the reason",
         }
     }
@@ -291,6 +294,7 @@ impl<'t> Dataset<'t> {
                 let checks = reports.iter().flat_map(|r| r.checks.iter().map(|c| (r.report_id.as_str(), c)));
                 self.append(OutTable::Checks, part, batches::checks(checks)?)?;
                 self.append(OutTable::Sections, part, batches::sections(reports)?)?;
+                self.append(OutTable::Claims, part, batches::claims(reports)?)?;
             }
         }
         if !rejects.is_empty() {
@@ -488,19 +492,36 @@ impl<'t> Dataset<'t> {
         Ok(())
     }
 
-    /// The rejects folder holds a file even when nothing was rejected: an
-    /// empty one with the schema, as readers' globs fail on an empty folder.
-    fn ensure_rejects_file(&self) -> Result<()> {
-        let dir = self.staging.dir.join(OutTable::Rejects.dir());
-        let has_file = std::fs::read_dir(&dir)
-            .with_context(|| format!("cannot list {}", dir.display()))?
-            .any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "parquet")));
-        if has_file {
+    /// The folders of tables that may have no rows (nothing rejected, no
+    /// claim in any prose) hold a file even then: an empty one with the
+    /// schema, as readers' globs fail on an empty folder. In a partitioned
+    /// table it stands at the top, and leaves once a year's folder has rows:
+    /// hive readers want every file at one depth.
+    fn ensure_a_file(&self, table: OutTable) -> Result<()> {
+        let dir = self.staging.dir.join(table.dir());
+        let mut placeholders = Vec::new();
+        let mut partitioned = false;
+        for entry in walkdir::WalkDir::new(&dir).min_depth(1) {
+            let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+            if entry.path().extension().is_some_and(|x| x == "parquet") {
+                if entry.depth() == 1 {
+                    placeholders.push(entry.into_path());
+                } else {
+                    partitioned = true;
+                }
+            }
+        }
+        if partitioned {
+            for path in placeholders {
+                std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+            return Ok(());
+        }
+        if !placeholders.is_empty() {
             return Ok(());
         }
         let path = dir.join(format!("part-{:05}.parquet", self.run));
         let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-        let table = OutTable::Rejects;
         ArrowWriter::try_new(file, table.schema().clone(), Some(properties(table)))
             .and_then(ArrowWriter::close)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -520,7 +541,8 @@ impl<'t> Dataset<'t> {
         for table in OutTable::ALL {
             std::fs::create_dir_all(self.staging.dir.join(table.dir()))?;
         }
-        self.ensure_rejects_file()?;
+        self.ensure_a_file(OutTable::Rejects)?;
+        self.ensure_a_file(OutTable::Claims)?;
         self.keep_user_files()?;
         self.inventory.finish()?;
         manifest.run = self.run;

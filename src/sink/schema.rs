@@ -7,7 +7,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 /// Bumped on any breaking change to a column name, type or code.
 pub const SCHEMA_VERSION: &str = "2";
 
-/// The partitioned tables (cells, reports, sections) carry `year` in their
+/// The partitioned tables (cells, reports, sections, claims) carry `year` in their
 /// folder name (`year=2023`), not inside the files: pyarrow, and so pandas,
 /// refuse a column that is both, and the folder is what every hive reader
 /// turns into the `year` column.
@@ -75,6 +75,22 @@ pub static REPORTS: LazyLock<SchemaRef> = LazyLock::new(|| {
         utf8("parser_version", false),
         utf8("schema_version", false),
         timestamp("ingested_at"),
+    ]))
+});
+
+pub static CLAIMS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(vec![
+        utf8("report_id", false),
+        utf8("kind", false),
+        Field::new("line", DataType::Int32, false),
+        utf8("text", false),
+        utf8("quantity", false),
+        Field::new("value", DataType::Float64, false),
+        Field::new("approximate", DataType::Boolean, false),
+        utf8("table", false),
+        utf8("row", false),
+        utf8("col", false),
+        utf8("scope", true),
     ]))
 });
 

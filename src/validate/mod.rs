@@ -163,6 +163,16 @@ fn side(check: &Check, terms: &[Term], fixed: &str, this: &Operands, previous: O
     Side::Sum { total, all_blank, line }
 }
 
+/// The sum of `terms` of `check` at row or column `fixed`, and whether
+/// every cell summed was blank; `None` when a cell is absent or unread.
+/// Blank and dash count as 0.
+pub fn sum(check: &Check, terms: &[Term], fixed: &str, operands: &Operands) -> Option<(f64, bool)> {
+    match side(check, terms, fixed, operands, None) {
+        Side::Sum { total, all_blank, .. } => Some((total, all_blank)),
+        Side::Unreadable => None,
+    }
+}
+
 /// Runs `check` on every row or column it covers.
 pub fn run_check<'t>(check: &'t Check, this: &Operands<'t>, previous: Option<&Operands<'t>>) -> Vec<CheckResult<'t>> {
     let instances: Vec<&'t str> = match check.each {

@@ -161,6 +161,45 @@ pub fn compile_checks(defs: &[CheckDef], version: &str, tables: &[Table], errors
     checks
 }
 
+/// A sum of rows of `table` (terms as in a check: `result.withheld.*`), as a
+/// check whose left side is the sum and whose right side a caller supplies:
+/// what a narrative claim is compared with.
+pub fn compile_sum(
+    code: &str,
+    table: &str,
+    rows: &[String],
+    version: &str,
+    tables: &[Table],
+    errors: &mut Vec<String>,
+) -> Option<Check> {
+    let Some(found) = tables.iter().find(|t| t.code == table) else {
+        errors.push(format!("{code}: unknown table {table}"));
+        return None;
+    };
+    let terms: Vec<Term> = rows.iter().map(|t| Term::parse(t)).collect();
+    for term in &terms {
+        let known =
+            found.rows.iter().any(|r| if term.prefix { r.code.starts_with(&term.code) } else { r.code == term.code });
+        if !known || term.previous || term.negative {
+            errors.push(format!("{code}: {} names no row of table {table} in {version}", term.code));
+        }
+    }
+    if terms.is_empty() {
+        errors.push(format!("{code}: rows need at least one term"));
+    }
+    let named = terms.iter().filter(|t| !t.prefix).map(|t| t.code.clone()).collect();
+    Some(Check {
+        code: code.to_string(),
+        table: table.to_string(),
+        each: Each::Col,
+        rows: Vec::new(),
+        lhs: terms,
+        rhs: Vec::new(),
+        soft: true,
+        named,
+    })
+}
+
 /// Compiles the bounds that apply to `version`, collecting errors.
 pub fn compile_bounds(defs: &[BoundDef], version: &str, tables: &[Table], errors: &mut Vec<String>) -> Vec<Bound> {
     defs.iter()

@@ -10,7 +10,7 @@ use super::*;
 /// (when, by which build) are left out.
 fn dataset_rows(out: &Path) -> Vec<String> {
     let mut rows = Vec::new();
-    for table in ["cells", "reports", "checks", "sections", "rejects"] {
+    for table in ["cells", "reports", "checks", "sections", "claims", "rejects"] {
         for (year, batch) in read_table(out, table) {
             let schema = batch.schema();
             let columns: Vec<usize> = (0..batch.num_columns())

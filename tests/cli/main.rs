@@ -22,6 +22,7 @@ mod forge;
 mod hostile;
 mod incremental;
 mod metadata;
+mod narrative;
 mod nightly;
 mod snapshots;
 mod summary;

@@ -99,7 +99,7 @@ def test_notebook_draws_its_plot(out, tmp_path):
     assert "outcome shares" in result.stdout
 
 
-@pytest.mark.parametrize("table", ["cells", "reports", "checks", "sections", "rejects"])
+@pytest.mark.parametrize("table", ["cells", "reports", "checks", "sections", "claims", "rejects"])
 def test_every_table_folder_reads_even_when_empty(out, table):
     """The samples have no reject: the rejects folder still reads, with its schema."""
     import pyarrow.dataset as ds

@@ -1,0 +1,494 @@
+//! Narrative: the numbers a report's prose states that its tables also hold
+//! (本年度共收到政府信息公开申请34件), read as claims and checked against the
+//! cells. The phrasings, numerals and scope words are the template file's
+//! (`[narrative]`, `[[claim]]`); this module only applies them. Pure.
+//!
+//! A claim is checked only when it surely speaks for the whole report: its
+//! number is exact (not 100余件), its subject names no office other than the
+//! report's agency (区政府办代表区政府受理… in a county's report is one
+//! office's share), and the prose gives no other number for the same thing.
+//! Otherwise it is kept, with the reason its check was skipped.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+
+use crate::config::{ClaimDef, NarrativeDef};
+use crate::meta;
+use crate::sections;
+use crate::template::{applies, Catalog, Table};
+use crate::tokenize::Token;
+use crate::validate::rules::{self, Check};
+use crate::validate::{self, CheckResult, CheckStatus, Operands};
+
+/// Claims are read in sections 一 to 四: the overview and the tables'.
+const MAX_SECTION: u8 = 4;
+
+/// A line shorter than this (in characters) ends its paragraph: lines a
+/// PDF wrapped run to the page width, some 30 characters or more.
+const MIN_WRAPPED_CHARS: usize = 20;
+
+/// What stands for the number in a claim's pattern.
+const NUMBER_SLOT: &str = "{n}";
+
+/// The words that read prose: numerals and the marks of scope.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    digits: HashMap<char, u64>,
+    multipliers: HashMap<char, u64>,
+    clause_ends: Vec<char>,
+    units: Vec<String>,
+    whole: Vec<String>,
+    agency_abbreviations: Vec<(String, String)>,
+    /// The regular expression `{n}` expands to.
+    number: String,
+}
+
+/// One kind of claim, compiled for one template version.
+#[derive(Debug)]
+pub struct ClaimRule {
+    pub kind: String,
+    pub table: String,
+    pub col: String,
+    /// The sums of cells the claim may state, the usual one first.
+    pub sums: Vec<Sum>,
+    patterns: Vec<Regex>,
+}
+
+/// Rows of one column, summed: a check whose code is `narrative.<kind>`.
+#[derive(Debug)]
+pub struct Sum {
+    pub check: Check,
+    /// The rows, as written in the template file (`result.withheld.*`).
+    pub rows: String,
+}
+
+/// Who the report speaks for: what a claim's subject is compared with.
+#[derive(Debug, Clone, Copy)]
+pub struct Speaker<'a> {
+    pub agency: Option<&'a str>,
+    /// Abbreviations of agency names, written out (市科委 → 市科学技术委员会).
+    pub abbreviations: &'a [(String, String)],
+}
+
+/// A number the prose states, and what it states it of.
+#[derive(Debug, Clone)]
+pub struct Claim<'t> {
+    pub rule: &'t ClaimRule,
+    pub line: u32,
+    /// The clause that states it.
+    pub text: String,
+    /// The number as printed (`三十四`, `100余`).
+    pub quantity: String,
+    pub value: f64,
+    /// A lower bound (100余件), not a count.
+    pub approximate: bool,
+    /// Why the claim may not speak for the whole report; `None` when it does.
+    pub unclear: Option<String>,
+}
+
+/// Compiles the `[narrative]` vocabulary, collecting errors.
+pub fn compile_vocabulary(def: &NarrativeDef, errors: &mut Vec<String>) -> Vocabulary {
+    let single = |map: &HashMap<String, u64>, what: &str, errors: &mut Vec<String>| -> HashMap<char, u64> {
+        map.iter()
+            .filter_map(|(k, &v)| {
+                let mut chars = k.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Some((c, v)),
+                    _ => {
+                        errors.push(format!("narrative.{what}: {k:?} is not one character"));
+                        None
+                    }
+                }
+            })
+            .collect()
+    };
+    let digits = single(&def.digits, "digits", errors);
+    let multipliers = single(&def.multipliers, "multipliers", errors);
+    let numeral: String = digits.keys().chain(multipliers.keys()).map(|c| regex::escape(&c.to_string())).collect();
+    let approximate = def.approximate.iter().map(|a| regex::escape(a)).collect::<Vec<_>>().join("|");
+    let number = format!(r"\s*(?P<n>[0-9]+(?:\.[0-9]+)?|[{numeral}]+)(?P<approx>{approximate})?\s*");
+    let mut abbreviations: Vec<(String, String)> =
+        def.agency_abbreviations.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    abbreviations.sort();
+    Vocabulary {
+        digits,
+        multipliers,
+        clause_ends: def.clause_ends.iter().flat_map(|e| e.chars()).collect(),
+        units: def.units.clone(),
+        whole: def.whole.clone(),
+        agency_abbreviations: abbreviations,
+        number,
+    }
+}
+
+/// Compiles the claims that apply to `version`, collecting errors.
+pub fn compile_rules(
+    defs: &[ClaimDef],
+    vocabulary: &Vocabulary,
+    version: &str,
+    tables: &[Table],
+    errors: &mut Vec<String>,
+) -> Vec<ClaimRule> {
+    let mut compiled = Vec::new();
+    for def in defs.iter().filter(|d| applies(&d.templates, version)) {
+        let here = format!("claim {}", def.kind);
+        let code = format!("narrative.{}", def.kind);
+        let sums: Vec<Sum> = std::iter::once(&def.rows)
+            .chain(&def.or_rows)
+            .filter_map(|rows| {
+                let check = rules::compile_sum(&code, &def.table, rows, version, tables, errors)?;
+                Some(Sum { check, rows: rows.join("+") })
+            })
+            .collect();
+        if sums.is_empty() {
+            continue;
+        }
+        let table = tables.iter().find(|t| t.code == def.table);
+        if !table.is_some_and(|t| t.rows.iter().any(|r| r.cols.iter().any(|c| c.code == def.col))) {
+            errors.push(format!("{here}: table {} has no column {} in {version}", def.table, def.col));
+        }
+        let mut patterns = Vec::new();
+        for pattern in &def.patterns {
+            if !pattern.contains(NUMBER_SLOT) {
+                errors.push(format!("{here}: pattern {pattern:?} has no {NUMBER_SLOT}"));
+                continue;
+            }
+            match Regex::new(&pattern.replacen(NUMBER_SLOT, &vocabulary.number, 1)) {
+                Ok(re) => patterns.push(re),
+                Err(e) => errors.push(format!("{here}: pattern {pattern:?}: {e}")),
+            }
+        }
+        compiled.push(ClaimRule {
+            kind: def.kind.clone(),
+            table: def.table.clone(),
+            col: def.col.clone(),
+            sums,
+            patterns,
+        });
+    }
+    compiled
+}
+
+impl Vocabulary {
+    /// An Arabic or Chinese number (`34`, `三十四`, `一千零五`, `二〇二`).
+    pub fn number(&self, text: &str) -> Option<f64> {
+        if text.starts_with(|c: char| c.is_ascii_digit()) {
+            return text.parse().ok();
+        }
+        // Digits alone read positionally (二〇二三); with multipliers, as words.
+        if text.chars().all(|c| self.digits.contains_key(&c)) {
+            return text.chars().try_fold(0u64, |n, c| Some(n * 10 + self.digits[&c])).map(|n| n as f64);
+        }
+        let (mut total, mut section, mut digit) = (0u64, 0u64, None::<u64>);
+        for c in text.chars() {
+            if let Some(&d) = self.digits.get(&c) {
+                digit = Some(d);
+            } else if let Some(&m) = self.multipliers.get(&c) {
+                // 十五 is 15: a multiplier without a digit before it counts one.
+                let times = digit.take().unwrap_or(1) * m;
+                if m >= 10_000 {
+                    total = (total + section + times / m) * m;
+                    section = 0;
+                } else {
+                    section += times;
+                }
+            } else {
+                return None;
+            }
+        }
+        Some((total + section + digit.unwrap_or(0)) as f64)
+    }
+
+    /// Why `subject` (the clause before a claim) may not be the report's own
+    /// agency: it names an office or unit that is not the agency.
+    fn unclear_scope(&self, subject: &str, speaker: Speaker) -> Option<String> {
+        if self.whole.iter().any(|w| subject.contains(w.as_str())) {
+            return None;
+        }
+        let (at, unit) = self.units.iter().filter_map(|u| subject.find(u.as_str()).map(|at| (at, u))).min()?;
+        let end = at + unit.len();
+        // The unit's name: back to the last comma, year or space before it.
+        let start = subject[..at]
+            .char_indices()
+            .rfind(|&(_, c)| "，,、：:（(年".contains(c) || c.is_whitespace() || c.is_ascii_digit())
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let named = self.abbreviate(&meta::expand(&subject[start..end], speaker.abbreviations));
+        let own = speaker.agency.is_some_and(|a| self.abbreviate(a).contains(&named));
+        (!own).then(|| format!("the subject names {named}, not the report's agency"))
+    }
+
+    fn abbreviate(&self, name: &str) -> String {
+        self.agency_abbreviations.iter().fold(name.to_string(), |name, (long, short)| name.replace(long, short))
+    }
+}
+
+/// The claims in the prose of sections 一 to 四, in document order.
+pub fn extract<'t>(tokens: &[Token], catalog: &Catalog, rules: &'t [ClaimRule], speaker: Speaker) -> Vec<Claim<'t>> {
+    let vocabulary = &catalog.narrative;
+    let mut claims = Vec::new();
+    let found: Vec<sections::Span> = sections::spans(tokens, catalog).collect();
+    // Text whose headings run into its prose (tags stripped) shows none:
+    // then all of it is read.
+    let spans: Vec<(usize, usize)> = if found.is_empty() {
+        vec![(0, tokens.len())]
+    } else {
+        found.iter().filter(|s| s.number <= MAX_SECTION).map(|s| (s.start, s.end)).collect()
+    };
+    for (start, end) in spans {
+        let (text, lines) = prose(&tokens[start..end], vocabulary);
+        // (where in the text, claim): patterns are tried in turn, claims
+        // listed in the order they are printed.
+        let mut read: Vec<(usize, Claim)> = Vec::new();
+        for clause in clauses(&text, vocabulary) {
+            let mut taken: Vec<(usize, usize)> = Vec::new();
+            for rule in rules {
+                for pattern in &rule.patterns {
+                    for found in pattern.captures_iter(&text[clause.clone()]) {
+                        let (Some(all), Some(number)) = (found.get(0), found.name("n")) else { continue };
+                        let span = (clause.start + all.start(), clause.start + all.end());
+                        if taken.iter().any(|&(a, b)| span.0 < b && a < span.1) {
+                            continue;
+                        }
+                        let Some(value) = vocabulary.number(number.as_str()) else { continue };
+                        taken.push(span);
+                        let approximate = found.name("approx").is_some();
+                        let subject = &text[clause.start..span.0];
+                        read.push((
+                            span.0,
+                            Claim {
+                                rule,
+                                line: line_at(&lines, span.0),
+                                text: text[clause.clone()].trim().to_string(),
+                                quantity: format!(
+                                    "{}{}",
+                                    number.as_str(),
+                                    found.name("approx").map_or("", |a| a.as_str())
+                                ),
+                                value,
+                                approximate,
+                                unclear: vocabulary.unclear_scope(subject, speaker),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        read.sort_by_key(|&(at, _)| at);
+        claims.extend(read.into_iter().map(|(_, claim)| claim));
+    }
+    claims
+}
+
+/// A section's prose as one text: lines a PDF or a page wrapped are joined
+/// (a clause may run over several), and the line each byte came from.
+fn prose(tokens: &[Token], vocabulary: &Vocabulary) -> (String, Vec<(usize, u32)>) {
+    let mut text = String::new();
+    let mut lines = Vec::new();
+    let mut last_chars = 0;
+    for token in tokens.iter().filter(|t| !t.is_cell()) {
+        let piece = token.text.trim();
+        // A line that runs to the page width without ending its clause was
+        // wrapped; any other line break ends the clause (a heading, a list).
+        let ended = text.chars().last().is_none_or(|c| vocabulary.clause_ends.contains(&c));
+        let wrapped = !ended
+            && last_chars >= MIN_WRAPPED_CHARS
+            && text.ends_with(|c: char| !c.is_ascii())
+            && piece.starts_with(|c: char| !c.is_ascii());
+        if !text.is_empty() && !wrapped {
+            text.push('\n');
+        }
+        lines.push((text.len(), token.line));
+        text.push_str(piece);
+        last_chars = piece.chars().count();
+    }
+    (text, lines)
+}
+
+/// Byte ranges of the clauses of `text`: up to a clause end or a line break.
+fn clauses(text: &str, vocabulary: &Vocabulary) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c == '\n' || vocabulary.clause_ends.contains(&c) {
+            ranges.push(start..i);
+            start = i + c.len_utf8();
+        }
+    }
+    ranges.push(start..text.len());
+    ranges.retain(|r| !r.is_empty());
+    ranges
+}
+
+fn line_at(lines: &[(usize, u32)], at: usize) -> u32 {
+    let i = lines.partition_point(|&(start, _)| start <= at);
+    lines.get(i.saturating_sub(1)).map_or(0, |&(_, line)| line)
+}
+
+/// Each claim against its cells: pass when one of the sums it may state
+/// equals it, fail when every sum is read and none does, and skipped when
+/// the claim cannot be held to the table (an inexact number, an unclear
+/// subject, another number for the same thing, cells unread or left blank).
+pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> Vec<CheckResult<'t>> {
+    claims
+        .iter()
+        .map(|claim| {
+            let rule = claim.rule;
+            let rival = claims.iter().any(|c| std::ptr::eq(c.rule, rule) && c.value != claim.value);
+            // Each sum, or `None` when a cell is unread, or all are blank
+            // beside a non-zero claim (the table does not report them).
+            let totals: Vec<Option<f64>> = rule
+                .sums
+                .iter()
+                .map(|s| {
+                    let (total, all_blank) = validate::sum(&s.check, &s.check.lhs, &rule.col, operands)?;
+                    (!all_blank || claim.value == 0.0).then_some(total)
+                })
+                .collect();
+            let agrees = totals.iter().position(|t| t.is_some_and(|t| (t - claim.value).abs() < 1e-6));
+            let shown = agrees.unwrap_or(0);
+            let status = if claim.approximate || claim.unclear.is_some() || rival {
+                CheckStatus::Skipped
+            } else if agrees.is_some() {
+                CheckStatus::Pass
+            } else if totals.iter().all(Option::is_some) {
+                CheckStatus::Fail
+            } else {
+                CheckStatus::Skipped
+            };
+            CheckResult {
+                check: &rule.sums[shown].check,
+                row: Some(rule.sums[shown].rows.as_str()),
+                col: Some(rule.col.as_str()),
+                lhs: Some(claim.value),
+                rhs: totals[shown],
+                status,
+                line: Some(claim.line),
+                blank_side: None,
+            }
+        })
+        .collect()
+}
+
+/// Warnings for the claims the tables contradict.
+pub fn warnings(claims: &[Claim], results: &[CheckResult]) -> Vec<String> {
+    claims
+        .iter()
+        .zip(results)
+        .filter(|(_, r)| r.status == CheckStatus::Fail)
+        .map(|(claim, r)| {
+            format!(
+                "line {}: the prose says {} ({}: {}), the table {} ({} {}); check narrative.{} fails",
+                claim.line,
+                claim.quantity,
+                claim.rule.kind,
+                claim.text,
+                r.rhs.map_or(String::new(), |v| v.to_string()),
+                r.row.unwrap_or_default(),
+                claim.rule.col,
+                claim.rule.kind
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::align;
+    use crate::tokenize::tokenize;
+
+    fn catalog() -> Catalog {
+        Catalog::compile(&toml::from_str(include_str!("../config/template.toml")).unwrap()).unwrap()
+    }
+
+    const NO_ABBREVIATIONS: &[(String, String)] = &[];
+
+    /// (kind, value, approximate, unclear) of the claims in `prose`, read as
+    /// the 总体情况 of a report by `agency`.
+    fn claims_in(prose: &str, agency: &str) -> Vec<(String, f64, bool, bool)> {
+        let catalog = catalog();
+        let text = format!("一、总体情况\n{prose}\n二、主动公开政府信息情况\n");
+        let tokens = tokenize(&text, false).tokens;
+        let template = catalog.template("gov2021").unwrap();
+        let speaker = Speaker { agency: Some(agency), abbreviations: NO_ABBREVIATIONS };
+        extract(&tokens, &catalog, &template.claims, speaker)
+            .into_iter()
+            .map(|c| (c.rule.kind.clone(), c.value, c.approximate, c.unclear.is_some()))
+            .collect()
+    }
+
+    #[test]
+    fn chinese_numerals_are_read() {
+        let catalog = catalog();
+        let number = |text: &str| catalog.narrative.number(text);
+        assert_eq!(number("34"), Some(34.0));
+        assert_eq!(number("三十四"), Some(34.0));
+        assert_eq!(number("十五"), Some(15.0));
+        assert_eq!(number("一百零五"), Some(105.0));
+        assert_eq!(number("两千三百"), Some(2300.0));
+        assert_eq!(number("一万二千"), Some(12000.0));
+        assert_eq!(number("二〇二三"), Some(2023.0));
+        assert_eq!(number("三十四件"), None);
+    }
+
+    #[test]
+    fn a_clause_states_each_number_once_in_its_own_words() {
+        let claims = claims_in(
+            "本年度全区共收到政府信息公开申请三十四件，办结32件，2件结转下年度办理。予以公开及部分公开20件，不予公开3件。",
+            "某某区人民政府",
+        );
+        let kinds: Vec<(&str, f64)> = claims.iter().map(|c| (c.0.as_str(), c.1)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("requests.received", 34.0),
+                ("requests.handled", 32.0),
+                ("requests.carried_forward", 2.0),
+                ("requests.granted_or_partial", 20.0),
+                ("requests.withheld", 3.0),
+            ]
+        );
+        assert!(claims.iter().all(|c| !c.2 && !c.3));
+    }
+
+    #[test]
+    fn an_office_inside_the_report_and_a_rough_number_are_kept_but_not_checked() {
+        // An office's share, in a district's report: scope unclear.
+        let claims = claims_in("区政府办代表区政府受理政府信息公开申请17件。", "某某区人民政府");
+        assert_eq!(claims, [("requests.received".to_string(), 17.0, false, true)]);
+        // The same words in the office's own report speak for it.
+        let claims = claims_in("市政府办公厅代表市政府共受理政府信息公开申请859件。", "上海市人民政府办公厅");
+        assert_eq!(claims, [("requests.received".to_string(), 859.0, false, false)]);
+        // The whole district, whatever office it names too.
+        let claims = claims_in("全区各级行政机关共受理政府信息公开申请21件。", "某某区人民政府");
+        assert_eq!(claims, [("requests.received".to_string(), 21.0, false, false)]);
+        let claims = claims_in("全年受理政府信息公开申请100余件。", "某某区人民政府");
+        assert_eq!(claims, [("requests.received".to_string(), 100.0, true, false)]);
+    }
+
+    #[test]
+    fn a_claim_passes_fails_or_is_skipped_against_the_table() {
+        let catalog = catalog();
+        let template = catalog.template("gov2021").unwrap();
+        let table = "本年制发件数\n一、本年新收政府信息公开申请数量\t30\t0\t0\t0\t0\t0\t30\n\
+                     二、上年结转政府信息公开申请数量\t4\t0\t0\t0\t0\t0\t4\n";
+        let cells = align(&tokenize(table, false).tokens, &catalog).cells;
+        let operands = Operands::from_cells(&cells);
+        let speaker = Speaker { agency: Some("某某区人民政府"), abbreviations: NO_ABBREVIATIONS };
+        let status = |prose: &str| -> Vec<&'static str> {
+            let tokens = tokenize(&format!("一、总体情况\n{prose}\n"), false).tokens;
+            let claims = extract(&tokens, &catalog, &template.claims, speaker);
+            check(&claims, &operands).iter().map(|r| r.status.as_str()).collect()
+        };
+        assert_eq!(status("全年收到政府信息公开申请30件。"), ["pass"]);
+        // The new and the carried over together: the other sum the words may mean.
+        assert_eq!(status("全年收到政府信息公开申请34件。"), ["pass"]);
+        assert_eq!(status("全年收到政府信息公开申请31件。"), ["fail"]);
+        assert_eq!(status("全年收到政府信息公开申请30余件。"), ["skipped"]);
+        // Two numbers for one thing: neither is held to the table.
+        assert_eq!(status("全年收到政府信息公开申请31件。其中区本级收到申请30件。"), ["skipped", "skipped"]);
+        // The results are not printed: nothing to hold the claim to.
+        assert_eq!(status("办结政府信息公开申请30件。"), ["skipped"]);
+    }
+}
