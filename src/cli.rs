@@ -300,6 +300,23 @@ fn explain(file: &std::path::Path, reference: &crate::config::Reference) -> Resu
             for warning in &report.warnings {
                 writeln!(out, "warning {warning}")?;
             }
+            // The narrative checks, one per claim and in its order.
+            let narrative = report.checks.iter().filter(|c| c.check.code.starts_with("narrative."));
+            for (claim, check) in report.claims.iter().zip(narrative) {
+                let table = check.rhs.map_or("-".to_string(), |v| v.to_string());
+                let why = claim.unclear.as_deref().map_or(String::new(), |why| format!(" ({why})"));
+                writeln!(
+                    out,
+                    "claim line {}: {} {} against {} {} = {table}: {}{why}; {}",
+                    claim.line,
+                    claim.rule.kind,
+                    claim.quantity,
+                    check.row.unwrap_or_default(),
+                    claim.rule.col,
+                    check.status.as_str(),
+                    claim.text
+                )?;
+            }
             for c in &report.cells {
                 let value = c.reading.value.map_or(String::new(), |v| v.to_string());
                 let line = c.line.map_or(String::new(), |l| l.to_string());

@@ -97,7 +97,7 @@ pub fn markdown(catalog: &Catalog) -> String {
     );
     let mut kinds: Vec<(&ClaimRule, Vec<&str>)> = Vec::new();
     for template in &catalog.templates {
-        for rule in &template.claims {
+        for rule in &template.claims.rules {
             match kinds.iter_mut().find(|(k, _)| k.kind == rule.kind) {
                 Some((_, versions)) => versions.push(&template.code),
                 None => kinds.push((rule, vec![template.code.as_str()])),

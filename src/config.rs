@@ -96,7 +96,15 @@ pub struct NarrativeDef {
     #[serde(default)]
     pub approximate: Vec<String>,
     #[serde(default)]
+    pub about: Vec<String>,
+    #[serde(default)]
+    pub approximate_after: Vec<String>,
+    #[serde(default)]
+    pub not_after: Vec<String>,
+    #[serde(default)]
     pub clause_ends: Vec<String>,
+    #[serde(default)]
+    pub name_starts: String,
     #[serde(default)]
     pub units: Vec<String>,
     #[serde(default)]

@@ -11,12 +11,12 @@
 
 use std::collections::HashMap;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use crate::config::{ClaimDef, NarrativeDef};
 use crate::meta;
-use crate::sections;
-use crate::template::{applies, Catalog, Table};
+use crate::sections::Span;
+use crate::template::{applies, Table};
 use crate::tokenize::Token;
 use crate::validate::rules::{self, Check};
 use crate::validate::{self, CheckResult, CheckStatus, Operands};
@@ -28,6 +28,10 @@ const MAX_SECTION: u8 = 4;
 /// PDF wrapped run to the page width, some 30 characters or more.
 const MIN_WRAPPED_CHARS: usize = 20;
 
+/// Numbers at or above this are no count a report states (a year run
+/// into digits, a phone number).
+const MAX_COUNT: f64 = 1e12;
+
 /// What stands for the number in a claim's pattern.
 const NUMBER_SLOT: &str = "{n}";
 
@@ -37,6 +41,12 @@ pub struct Vocabulary {
     digits: HashMap<char, u64>,
     multipliers: HashMap<char, u64>,
     clause_ends: Vec<char>,
+    /// A word directly before a claim that voids it (延期答复申请3件).
+    not_after: Vec<String>,
+    /// After 件: the number is a bound (100件左右).
+    approximate_after: Vec<String>,
+    /// Characters before an office's name in a subject.
+    name_starts: Vec<char>,
     units: Vec<String>,
     whole: Vec<String>,
     agency_abbreviations: Vec<(String, String)>,
@@ -107,7 +117,10 @@ pub fn compile_vocabulary(def: &NarrativeDef, errors: &mut Vec<String>) -> Vocab
     let multipliers = single(&def.multipliers, "multipliers", errors);
     let numeral: String = digits.keys().chain(multipliers.keys()).map(|c| regex::escape(&c.to_string())).collect();
     let approximate = def.approximate.iter().map(|a| regex::escape(a)).collect::<Vec<_>>().join("|");
-    let number = format!(r"\s*(?P<n>[0-9]+(?:\.[0-9]+)?|[{numeral}]+)(?P<approx>{approximate})?\s*");
+    let about = def.about.iter().map(|a| regex::escape(a)).collect::<Vec<_>>().join("|");
+    let number = format!(
+        r"(?P<about>{about})?\s*(?P<n>[0-9]{{1,12}}(?:\.[0-9]+)?|[{numeral}]{{1,12}})(?P<approx>{approximate})?\s*"
+    );
     let mut abbreviations: Vec<(String, String)> =
         def.agency_abbreviations.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     abbreviations.sort();
@@ -115,11 +128,25 @@ pub fn compile_vocabulary(def: &NarrativeDef, errors: &mut Vec<String>) -> Vocab
         digits,
         multipliers,
         clause_ends: def.clause_ends.iter().flat_map(|e| e.chars()).collect(),
+        not_after: def.not_after.clone(),
+        approximate_after: def.approximate_after.clone(),
+        name_starts: def.name_starts.chars().collect(),
         units: def.units.clone(),
         whole: def.whole.clone(),
         agency_abbreviations: abbreviations,
         number,
     }
+}
+
+/// The claims of one template version, and all their patterns in one set:
+/// a clause is matched once against the set, and only the patterns it
+/// matches are run for their numbers (most clauses state none).
+#[derive(Debug)]
+pub struct ClaimRules {
+    pub rules: Vec<ClaimRule>,
+    any: RegexSet,
+    /// Per pattern of the set: (rule, pattern of the rule).
+    owner: Vec<(usize, usize)>,
 }
 
 /// Compiles the claims that apply to `version`, collecting errors.
@@ -129,7 +156,7 @@ pub fn compile_rules(
     version: &str,
     tables: &[Table],
     errors: &mut Vec<String>,
-) -> Vec<ClaimRule> {
+) -> ClaimRules {
     let mut compiled = Vec::new();
     for def in defs.iter().filter(|d| applies(&d.templates, version)) {
         let here = format!("claim {}", def.kind);
@@ -167,54 +194,73 @@ pub fn compile_rules(
             patterns,
         });
     }
-    compiled
+    let owner: Vec<(usize, usize)> =
+        compiled.iter().enumerate().flat_map(|(r, rule)| (0..rule.patterns.len()).map(move |p| (r, p))).collect();
+    let any = RegexSet::new(owner.iter().map(|&(r, p)| compiled[r].patterns[p].as_str()));
+    let any = any.unwrap_or_else(|e| {
+        errors.push(format!("claims of {version}: {e}"));
+        RegexSet::empty()
+    });
+    ClaimRules { rules: compiled, any, owner }
 }
 
 impl Vocabulary {
-    /// An Arabic or Chinese number (`34`, `三十四`, `一千零五`, `二〇二`).
-    pub fn number(&self, text: &str) -> Option<f64> {
+    /// An Arabic or Chinese number (`34`, `三十四`, `一千零五`, `二十万`,
+    /// `二〇二三`), and whether it is only approximate: two digits side by
+    /// side without a zero are a range (三四件 is three or four). `None` for
+    /// what is no number, or one too large to be a count.
+    pub fn number(&self, text: &str) -> Option<(f64, bool)> {
         if text.starts_with(|c: char| c.is_ascii_digit()) {
-            return text.parse().ok();
+            return text.parse().ok().filter(|n: &f64| *n < MAX_COUNT).map(|n| (n, false));
         }
-        // Digits alone read positionally (二〇二三); with multipliers, as words.
         if text.chars().all(|c| self.digits.contains_key(&c)) {
-            return text.chars().try_fold(0u64, |n, c| Some(n * 10 + self.digits[&c])).map(|n| n as f64);
+            // Digits alone read positionally when a zero shows it (二〇二三).
+            let positional = text.chars().any(|c| self.digits[&c] == 0) || text.chars().count() == 1;
+            let n = text.chars().try_fold(0u64, |n, c| n.checked_mul(10)?.checked_add(self.digits[&c]))?;
+            return ((n as f64) < MAX_COUNT).then_some((n as f64, !positional));
         }
         let (mut total, mut section, mut digit) = (0u64, 0u64, None::<u64>);
         for c in text.chars() {
             if let Some(&d) = self.digits.get(&c) {
                 digit = Some(d);
             } else if let Some(&m) = self.multipliers.get(&c) {
-                // 十五 is 15: a multiplier without a digit before it counts one.
-                let times = digit.take().unwrap_or(1) * m;
                 if m >= 10_000 {
-                    total = (total + section + times / m) * m;
+                    // 二十万: what came before is counted in 万.
+                    let before = section.checked_add(digit.take().unwrap_or(0))?;
+                    let before = if before == 0 && total == 0 { 1 } else { before };
+                    total = total.checked_add(before)?.checked_mul(m)?;
                     section = 0;
                 } else {
-                    section += times;
+                    // 十五 is 15: a multiplier without a digit before it counts one.
+                    section = section.checked_add(digit.take().unwrap_or(1).checked_mul(m)?)?;
                 }
             } else {
                 return None;
             }
         }
-        Some((total + section + digit.unwrap_or(0)) as f64)
+        let n = total.checked_add(section)?.checked_add(digit.unwrap_or(0))?;
+        ((n as f64) < MAX_COUNT).then_some((n as f64, false))
     }
 
     /// Why `subject` (the clause before a claim) may not be the report's own
     /// agency: it names an office or unit that is not the agency.
     fn unclear_scope(&self, subject: &str, speaker: Speaker) -> Option<String> {
-        if self.whole.iter().any(|w| subject.contains(w.as_str())) {
+        // The scope word nearest the verb decides: 区政府办公室作为全区…主管部门，
+        // 受理… is the office's, 全区各级行政机关共受理… the whole region's.
+        let subject = self.abbreviate(&meta::expand(subject, speaker.abbreviations));
+        let last_end =
+            |words: &[String]| words.iter().filter_map(|w| subject.rfind(w.as_str()).map(|at| at + w.len())).max();
+        let unit_end = last_end(&self.units)?;
+        if last_end(&self.whole).is_some_and(|end| end >= unit_end) {
             return None;
         }
-        let (at, unit) = self.units.iter().filter_map(|u| subject.find(u.as_str()).map(|at| (at, u))).min()?;
-        let end = at + unit.len();
-        // The unit's name: back to the last comma, year or space before it.
-        let start = subject[..at]
+        // The unit's name: back to the last separator before it.
+        let start = subject[..unit_end]
             .char_indices()
-            .rfind(|&(_, c)| "，,、：:（(年".contains(c) || c.is_whitespace() || c.is_ascii_digit())
+            .rfind(|&(_, c)| self.name_starts.contains(&c) || c.is_whitespace() || c.is_ascii_digit())
             .map_or(0, |(i, c)| i + c.len_utf8());
-        let named = self.abbreviate(&meta::expand(&subject[start..end], speaker.abbreviations));
-        let own = speaker.agency.is_some_and(|a| self.abbreviate(a).contains(&named));
+        let named = &subject[start..unit_end];
+        let own = speaker.agency.is_some_and(|a| self.abbreviate(a).contains(named));
         (!own).then(|| format!("the subject names {named}, not the report's agency"))
     }
 
@@ -224,60 +270,77 @@ impl Vocabulary {
 }
 
 /// The claims in the prose of sections 一 to 四, in document order.
-pub fn extract<'t>(tokens: &[Token], catalog: &Catalog, rules: &'t [ClaimRule], speaker: Speaker) -> Vec<Claim<'t>> {
-    let vocabulary = &catalog.narrative;
+pub fn extract<'t>(
+    tokens: &[Token],
+    sections: &[Span],
+    vocabulary: &Vocabulary,
+    rules: &'t ClaimRules,
+    speaker: Speaker,
+) -> Vec<Claim<'t>> {
     let mut claims = Vec::new();
-    let found: Vec<sections::Span> = sections::spans(tokens, catalog).collect();
     // Text whose headings run into its prose (tags stripped) shows none:
     // then all of it is read.
-    let spans: Vec<(usize, usize)> = if found.is_empty() {
+    let spans: Vec<(usize, usize)> = if sections.is_empty() {
         vec![(0, tokens.len())]
     } else {
-        found.iter().filter(|s| s.number <= MAX_SECTION).map(|s| (s.start, s.end)).collect()
+        sections.iter().filter(|s| s.number <= MAX_SECTION).map(|s| (s.start, s.end)).collect()
     };
     for (start, end) in spans {
         let (text, lines) = prose(&tokens[start..end], vocabulary);
-        // (where in the text, claim): patterns are tried in turn, claims
-        // listed in the order they are printed.
-        let mut read: Vec<(usize, Claim)> = Vec::new();
         for clause in clauses(&text, vocabulary) {
-            let mut taken: Vec<(usize, usize)> = Vec::new();
-            for rule in rules {
-                for pattern in &rule.patterns {
-                    for found in pattern.captures_iter(&text[clause.clone()]) {
-                        let (Some(all), Some(number)) = (found.get(0), found.name("n")) else { continue };
-                        let span = (clause.start + all.start(), clause.start + all.end());
-                        if taken.iter().any(|&(a, b)| span.0 < b && a < span.1) {
-                            continue;
-                        }
-                        let Some(value) = vocabulary.number(number.as_str()) else { continue };
-                        taken.push(span);
-                        let approximate = found.name("approx").is_some();
-                        let subject = &text[clause.start..span.0];
-                        read.push((
-                            span.0,
-                            Claim {
-                                rule,
-                                line: line_at(&lines, span.0),
-                                text: text[clause.clone()].trim().to_string(),
-                                quantity: format!(
-                                    "{}{}",
-                                    number.as_str(),
-                                    found.name("approx").map_or("", |a| a.as_str())
-                                ),
-                                value,
-                                approximate,
-                                unclear: vocabulary.unclear_scope(subject, speaker),
-                            },
-                        ));
-                    }
-                }
-            }
+            let mut read = read_clause(&text[clause.clone()], vocabulary, rules, speaker);
+            // Listed in the order their numbers are printed.
+            read.sort_by_key(|&(at, _)| at);
+            claims.extend(read.into_iter().map(|(at, mut claim)| {
+                claim.line = line_at(&lines, clause.start + at);
+                claim
+            }));
         }
-        read.sort_by_key(|&(at, _)| at);
-        claims.extend(read.into_iter().map(|(_, claim)| claim));
     }
     claims
+}
+
+/// The claims of one clause, each with where its number stands. A number is
+/// one claim, read by the first pattern (in the rules' order) that reads it.
+fn read_clause<'t>(
+    clause: &str,
+    vocabulary: &Vocabulary,
+    rules: &'t ClaimRules,
+    speaker: Speaker,
+) -> Vec<(usize, Claim<'t>)> {
+    let mut read: Vec<(usize, Claim)> = Vec::new();
+    for (rule, pattern) in rules.any.matches(clause).iter().map(|i| rules.owner[i]) {
+        let rule = &rules.rules[rule];
+        for found in rule.patterns[pattern].captures_iter(clause) {
+            let (Some(all), Some(number)) = (found.get(0), found.name("n")) else { continue };
+            let (before, after) = (&clause[..all.start()], &clause[all.end()..]);
+            if read.iter().any(|(at, _)| *at == number.start())
+                || vocabulary.not_after.iter().any(|w| before.ends_with(w.as_str()))
+            {
+                continue;
+            }
+            let Some((value, range)) = vocabulary.number(number.as_str()) else { continue };
+            let marks = [found.name("about"), found.name("n"), found.name("approx")];
+            let quantity: String = marks.iter().flatten().map(|m| m.as_str()).collect();
+            let approximate = range
+                || found.name("about").is_some()
+                || found.name("approx").is_some()
+                || vocabulary.approximate_after.iter().any(|w| after.starts_with(w.as_str()));
+            read.push((
+                number.start(),
+                Claim {
+                    rule,
+                    line: 0,
+                    text: clause.trim().to_string(),
+                    quantity,
+                    value,
+                    approximate,
+                    unclear: vocabulary.unclear_scope(before, speaker),
+                },
+            ));
+        }
+    }
+    read
 }
 
 /// A section's prose as one text: lines a PDF or a page wrapped are joined
@@ -291,10 +354,8 @@ fn prose(tokens: &[Token], vocabulary: &Vocabulary) -> (String, Vec<(usize, u32)
         // A line that runs to the page width without ending its clause was
         // wrapped; any other line break ends the clause (a heading, a list).
         let ended = text.chars().last().is_none_or(|c| vocabulary.clause_ends.contains(&c));
-        let wrapped = !ended
-            && last_chars >= MIN_WRAPPED_CHARS
-            && text.ends_with(|c: char| !c.is_ascii())
-            && piece.starts_with(|c: char| !c.is_ascii());
+        // A number may wrap too (`…办结69件，1` `1件结转…` is 11).
+        let wrapped = !ended && last_chars >= MIN_WRAPPED_CHARS;
         if !text.is_empty() && !wrapped {
             text.push('\n');
         }
@@ -371,22 +432,30 @@ pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> Vec<CheckResu
 }
 
 /// Warnings for the claims the tables contradict.
-pub fn warnings(claims: &[Claim], results: &[CheckResult]) -> Vec<String> {
+pub fn warnings(claims: &[Claim], results: &[CheckResult], operands: &Operands) -> Vec<String> {
     claims
         .iter()
         .zip(results)
         .filter(|(_, r)| r.status == CheckStatus::Fail)
-        .map(|(claim, r)| {
+        .map(|(claim, _)| {
+            let rule = claim.rule;
+            let sums: Vec<String> = rule
+                .sums
+                .iter()
+                .filter_map(|s| {
+                    let (total, _) = validate::sum(&s.check, &s.check.lhs, &rule.col, operands)?;
+                    Some(format!("{total} ({} {})", s.rows, rule.col))
+                })
+                .collect();
             format!(
-                "line {}: the prose says {} ({}: {}), the table {} ({} {}); check narrative.{} fails",
+                "line {}: the prose says {} ({}: {}), the table {}{}; check narrative.{} fails",
                 claim.line,
                 claim.quantity,
-                claim.rule.kind,
+                rule.kind,
                 claim.text,
-                r.rhs.map_or(String::new(), |v| v.to_string()),
-                r.row.unwrap_or_default(),
-                claim.rule.col,
-                claim.rule.kind
+                if sums.len() > 1 { "neither " } else { "" },
+                sums.join(" nor "),
+                rule.kind
             )
         })
         .collect()
@@ -396,6 +465,8 @@ pub fn warnings(claims: &[Claim], results: &[CheckResult]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::align::align;
+    use crate::sections;
+    use crate::template::Catalog;
     use crate::tokenize::tokenize;
 
     fn catalog() -> Catalog {
@@ -412,7 +483,7 @@ mod tests {
         let tokens = tokenize(&text, false).tokens;
         let template = catalog.template("gov2021").unwrap();
         let speaker = Speaker { agency: Some(agency), abbreviations: NO_ABBREVIATIONS };
-        extract(&tokens, &catalog, &template.claims, speaker)
+        extract(&tokens, &sections::spans(&tokens, &catalog), &catalog.narrative, &template.claims, speaker)
             .into_iter()
             .map(|c| (c.rule.kind.clone(), c.value, c.approximate, c.unclear.is_some()))
             .collect()
@@ -422,14 +493,22 @@ mod tests {
     fn chinese_numerals_are_read() {
         let catalog = catalog();
         let number = |text: &str| catalog.narrative.number(text);
-        assert_eq!(number("34"), Some(34.0));
-        assert_eq!(number("三十四"), Some(34.0));
-        assert_eq!(number("十五"), Some(15.0));
-        assert_eq!(number("一百零五"), Some(105.0));
-        assert_eq!(number("两千三百"), Some(2300.0));
-        assert_eq!(number("一万二千"), Some(12000.0));
-        assert_eq!(number("二〇二三"), Some(2023.0));
+        let exact = |n: f64| Some((n, false));
+        assert_eq!(number("34"), exact(34.0));
+        assert_eq!(number("三十四"), exact(34.0));
+        assert_eq!(number("十五"), exact(15.0));
+        assert_eq!(number("一百零五"), exact(105.0));
+        assert_eq!(number("两千三百"), exact(2300.0));
+        assert_eq!(number("一万二千"), exact(12000.0));
+        assert_eq!(number("二十万"), exact(200_000.0));
+        assert_eq!(number("万"), exact(10_000.0));
+        assert_eq!(number("二〇二三"), exact(2023.0));
+        // Two digits side by side: three or four.
+        assert_eq!(number("三四"), Some((34.0, true)));
         assert_eq!(number("三十四件"), None);
+        // Too large to be a count, never an overflow.
+        assert_eq!(number("二〇二三二〇二三二〇二三二〇二三二〇二三"), None);
+        assert_eq!(number("万万万万万"), None);
     }
 
     #[test]
@@ -465,6 +544,37 @@ mod tests {
         assert_eq!(claims, [("requests.received".to_string(), 21.0, false, false)]);
         let claims = claims_in("全年受理政府信息公开申请100余件。", "某某区人民政府");
         assert_eq!(claims, [("requests.received".to_string(), 100.0, true, false)]);
+        let claims = claims_in("全年受理政府信息公开申请约100件，办结申请90件左右。", "某某区人民政府");
+        assert!(claims.iter().all(|c| c.2), "{claims:?}");
+        // The scope word nearest the verb decides: the office speaks here.
+        let claims = claims_in("区政府办公室作为全区政务公开主管部门，受理政府信息公开申请17件。", "某某区人民政府");
+        assert_eq!(claims, [("requests.received".to_string(), 17.0, false, true)]);
+        // A township government, named in full, in its own report and in its county's.
+        let claims = claims_in("某某镇人民政府收到政府信息公开申请3件。", "某某镇人民政府");
+        assert_eq!(claims, [("requests.received".to_string(), 3.0, false, false)]);
+        let claims = claims_in("某某镇人民政府收到政府信息公开申请3件。", "某某县人民政府");
+        assert_eq!(claims, [("requests.received".to_string(), 3.0, false, true)]);
+    }
+
+    #[test]
+    fn other_counts_in_the_same_words_are_no_claim() {
+        // A kind of application, a subset, a negation, another court.
+        for (prose, kinds) in [
+            ("收到行政复议申请3件。", vec![]),
+            ("延期答复申请3件。", vec![]),
+            ("全年收到政府信息公开申请70件，均已办结，无结转下年度办理的申请。", vec!["requests.received"]),
+            ("处理申请5件，均未引起行政复议。", vec![]),
+            ("发生民事诉讼2件。", vec![]),
+            ("减免行政事业性收费120万元。", vec![]),
+        ] {
+            let claims = claims_in(prose, "某某区人民政府");
+            let found: Vec<&str> = claims.iter().map(|c| c.0.as_str()).collect();
+            assert_eq!(found, kinds, "{prose}");
+        }
+        // A number a PDF wrapped over two lines is read whole.
+        let wrapped = "本年度全区共收到政府信息公开申请80件，及时依法依规办结69件，1\n1件结转下年度继续办理。";
+        let claims = claims_in(wrapped, "某某区人民政府");
+        assert!(claims.contains(&("requests.carried_forward".to_string(), 11.0, false, false)), "{claims:?}");
     }
 
     #[test]
@@ -478,7 +588,8 @@ mod tests {
         let speaker = Speaker { agency: Some("某某区人民政府"), abbreviations: NO_ABBREVIATIONS };
         let status = |prose: &str| -> Vec<&'static str> {
             let tokens = tokenize(&format!("一、总体情况\n{prose}\n"), false).tokens;
-            let claims = extract(&tokens, &catalog, &template.claims, speaker);
+            let claims =
+                extract(&tokens, &sections::spans(&tokens, &catalog), &catalog.narrative, &template.claims, speaker);
             check(&claims, &operands).iter().map(|r| r.status.as_str()).collect()
         };
         assert_eq!(status("全年收到政府信息公开申请30件。"), ["pass"]);

@@ -186,9 +186,10 @@ pub fn parse<'t>(
     // The prose's numbers against the tables: soft checks, so a report whose
     // prose disagrees keeps its status, with a warning per claim.
     let speaker = Speaker { agency: meta.agency.as_deref(), abbreviations: &reference.agencies.abbreviations };
-    let claims = narrative::extract(&tokens.tokens, catalog, &alignment.template.claims, speaker);
+    let sections = sections::spans(&tokens.tokens, catalog);
+    let claims = narrative::extract(&tokens.tokens, &sections, &catalog.narrative, &alignment.template.claims, speaker);
     let narrative_checks = narrative::check(&claims, &operands);
-    warnings.extend(narrative::warnings(&claims, &narrative_checks));
+    warnings.extend(narrative::warnings(&claims, &narrative_checks, &operands));
     checks.extend(narrative_checks);
     let region = match meta.agency.as_deref().map(|a| reference.divisions.resolve(a, &document.text)) {
         Some(Resolution::Found(region)) => region,
@@ -228,7 +229,7 @@ pub fn parse<'t>(
         meta,
         region,
         source_url: hints.and_then(|h| h.url.clone()),
-        sections: sections::extract(&tokens.tokens, catalog),
+        sections: sections::extract(&tokens.tokens, &sections),
         claims,
         trace: alignment.trace,
         cells: alignment.cells,

@@ -27,8 +27,10 @@ pub struct Span {
     pub end: usize,
 }
 
-pub fn extract(tokens: &[Token], catalog: &Catalog) -> Vec<SectionText> {
-    spans(tokens, catalog)
+/// The text of each section found (`spans`).
+pub fn extract(tokens: &[Token], spans: &[Span]) -> Vec<SectionText> {
+    spans
+        .iter()
         .map(|span| {
             let text = tokens[span.start + 1..span.end]
                 .iter()
@@ -43,7 +45,7 @@ pub fn extract(tokens: &[Token], catalog: &Catalog) -> Vec<SectionText> {
 }
 
 /// The sections found, in document order: each from its heading to the next.
-pub fn spans(tokens: &[Token], catalog: &Catalog) -> impl Iterator<Item = Span> {
+pub fn spans(tokens: &[Token], catalog: &Catalog) -> Vec<Span> {
     // (token index, section number) of each heading, in document order.
     // Normalised once: only short prose can be a heading.
     let keys: Vec<Option<String>> = tokens
@@ -61,5 +63,5 @@ pub fn spans(tokens: &[Token], catalog: &Catalog) -> impl Iterator<Item = Span> 
         }
     }
     let ends: Vec<usize> = headings.iter().skip(1).map(|&(at, _)| at).chain([tokens.len()]).collect();
-    headings.into_iter().zip(ends).map(|((start, number), end)| Span { number, start, end })
+    headings.into_iter().zip(ends).map(|((start, number), end)| Span { number, start, end }).collect()
 }

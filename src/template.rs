@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::config::{RowCols, TemplateFile};
 use crate::label;
-use crate::narrative::{self, ClaimRule, Vocabulary};
+use crate::narrative::{self, ClaimRules, Vocabulary};
 use crate::validate::rules::{self, Bound, Check};
 
 /// All template versions, the narrative section titles and how prose is read.
@@ -38,7 +38,7 @@ pub struct Template {
     /// report leaves in the dataset's fact file for them.
     pub year_cells: Vec<(String, String, String)>,
     /// The numbers the prose may state that the tables hold.
-    pub claims: Vec<ClaimRule>,
+    pub claims: ClaimRules,
 }
 
 #[derive(Debug)]

@@ -497,21 +497,21 @@ impl<'t> Dataset<'t> {
     /// schema, as readers' globs fail on an empty folder. In a partitioned
     /// table it stands at the top, and leaves once a year's folder has rows:
     /// hive readers want every file at one depth.
-    fn ensure_a_file(&self, table: OutTable) -> Result<()> {
+    fn ensure_a_file(&self, table: OutTable, partitioned: bool) -> Result<()> {
         let dir = self.staging.dir.join(table.dir());
         let mut placeholders = Vec::new();
-        let mut partitioned = false;
+        let mut in_partitions = false;
         for entry in walkdir::WalkDir::new(&dir).min_depth(1) {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
             if entry.path().extension().is_some_and(|x| x == "parquet") {
                 if entry.depth() == 1 {
                     placeholders.push(entry.into_path());
                 } else {
-                    partitioned = true;
+                    in_partitions = true;
                 }
             }
         }
-        if partitioned {
+        if partitioned && in_partitions {
             for path in placeholders {
                 std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
             }
@@ -541,8 +541,8 @@ impl<'t> Dataset<'t> {
         for table in OutTable::ALL {
             std::fs::create_dir_all(self.staging.dir.join(table.dir()))?;
         }
-        self.ensure_a_file(OutTable::Rejects)?;
-        self.ensure_a_file(OutTable::Claims)?;
+        self.ensure_a_file(OutTable::Rejects, false)?;
+        self.ensure_a_file(OutTable::Claims, true)?;
         self.keep_user_files()?;
         self.inventory.finish()?;
         manifest.run = self.run;
