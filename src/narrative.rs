@@ -529,6 +529,22 @@ mod tests {
             ]
         );
         assert!(claims.iter().all(|c| !c.2 && !c.3));
+        // By applicant, in the clause that gives the applications received.
+        let claims = claims_in(
+            "全年收到政府信息公开申请10件，其中自然人6件、商业企业2件、科研机构1件、法律服务机构1件。",
+            "某某区人民政府",
+        );
+        let kinds: Vec<(&str, f64)> = claims.iter().map(|c| (c.0.as_str(), c.1)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("requests.received", 10.0),
+                ("requests.received.natural_person", 6.0),
+                ("requests.received.commercial", 2.0),
+                ("requests.received.research", 1.0),
+                ("requests.received.legal_service", 1.0),
+            ]
+        );
     }
 
     #[test]
