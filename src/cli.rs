@@ -301,7 +301,7 @@ fn explain(file: &std::path::Path, reference: &crate::config::Reference) -> Resu
                 writeln!(out, "warning {warning}")?;
             }
             // The narrative checks, one per claim and in its order.
-            let narrative = report.checks.iter().filter(|c| c.check.code.starts_with("narrative."));
+            let narrative = report.checks.iter().filter(|c| c.check.code.starts_with(crate::narrative::CHECK_PREFIX));
             for (claim, check) in report.claims.iter().zip(narrative) {
                 let table = check.rhs.map_or("-".to_string(), |v| v.to_string());
                 let why = claim.unclear.as_deref().map_or(String::new(), |why| format!(" ({why})"));

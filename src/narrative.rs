@@ -32,6 +32,9 @@ const MIN_WRAPPED_CHARS: usize = 20;
 /// into digits, a phone number).
 const MAX_COUNT: f64 = 1e12;
 
+/// How the code of every claim's check begins (`narrative.requests.received`).
+pub const CHECK_PREFIX: &str = "narrative.";
+
 /// What stands for the number in a claim's pattern.
 const NUMBER_SLOT: &str = "{n}";
 
@@ -160,7 +163,7 @@ pub fn compile_rules(
     let mut compiled = Vec::new();
     for def in defs.iter().filter(|d| applies(&d.templates, version)) {
         let here = format!("claim {}", def.kind);
-        let code = format!("narrative.{}", def.kind);
+        let code = format!("{CHECK_PREFIX}{}", def.kind);
         let sums: Vec<Sum> = std::iter::once(&def.rows)
             .chain(&def.or_rows)
             .filter_map(|rows| {
@@ -448,14 +451,14 @@ pub fn warnings(claims: &[Claim], results: &[CheckResult], operands: &Operands) 
                 })
                 .collect();
             format!(
-                "line {}: the prose says {} ({}: {}), the table {}{}; check narrative.{} fails",
+                "line {}: the prose says {} ({}: {}), the table {}{}; check {} fails",
                 claim.line,
                 claim.quantity,
                 rule.kind,
                 claim.text,
                 if sums.len() > 1 { "neither " } else { "" },
                 sums.join(" nor "),
-                rule.kind
+                rule.sums[0].check.code
             )
         })
         .collect()
