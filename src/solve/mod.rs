@@ -28,7 +28,7 @@ use readings::{Chunk, Reading, Slot};
 
 use crate::align::{Alignment, Cell};
 use crate::label;
-use crate::template::{Catalog, Col, Row, Table, Template};
+use crate::template::{Catalog, Col, Row, Section, Table, Template};
 use crate::tokenize::flow::{self, Mode, Piece};
 use crate::tokenize::{Place, Token};
 use crate::validate::rules::Check;
@@ -101,7 +101,7 @@ fn read<'t>(pieces: &[Piece], mode: Printed, catalog: &'t Catalog) -> Alignment<
         labels: Vec::new(),
         names_row: vec![false; pieces.len()],
         boundary: Vec::new(),
-        headings_before: headings_before(pieces, &keys, catalog),
+        sections: &catalog.sections,
         foreign: Vec::new(),
         drops_empty: false,
     };
@@ -151,23 +151,6 @@ fn read<'t>(pieces: &[Piece], mode: Printed, catalog: &'t Catalog) -> Alignment<
     Alignment { template, cells: out.cells, tables_found, warnings: out.warnings, trace: out.trace }
 }
 
-/// Per piece, and one past the last: how many section headings come before.
-fn headings_before(pieces: &[Piece], keys: &[Rc<[String]>], catalog: &Catalog) -> Vec<usize> {
-    let is_heading = |(piece, keys): (&Piece, &Rc<[String]>)| {
-        !piece.is_value
-            && piece.text.len() <= MAX_HEADING_BYTES
-            && keys.iter().any(|key| catalog.sections.iter().flat_map(|s| &s.keys).any(|k| key.starts_with(k.as_str())))
-    };
-    let mut before = Vec::with_capacity(pieces.len() + 1);
-    let mut count = 0;
-    before.push(0);
-    for heading in pieces.iter().zip(keys).map(is_heading) {
-        count += usize::from(heading);
-        before.push(count);
-    }
-    before
-}
-
 /// The version whose markers appear most often; the default on a tie.
 fn detect_template<'t>(keys: &[Rc<[String]>], catalog: &'t Catalog) -> &'t Template {
     let counts = catalog.marker_counts(keys.iter().map(|k| k.first().map_or("", String::as_str)));
@@ -195,9 +178,9 @@ struct Doc<'d, 't> {
     names_row: Vec<bool>,
     /// Per piece: it starts a label (see `starts_label`).
     boundary: Vec<bool>,
-    /// How many section headings (`三、收到和处理政府信息公开申请情况`)
-    /// come before each piece.
-    headings_before: Vec<usize>,
+    /// The narrative sections, whose headings (`三、收到和处理政府信息公开申请情况`)
+    /// bound a table's region.
+    sections: &'t [Section],
     /// Per piece (delimited layouts): a value cell of a label that names no
     /// row (`行政确认\t7`): that label's, never a row's whose label is lost.
     foreign: Vec<bool>,
@@ -345,12 +328,8 @@ impl<'t> Doc<'_, 't> {
         }
         let (start, end) = (chain[chain.len() - 1].1, chain[0].1);
         let in_section = |i: usize| {
-            let (a, b) = match i {
-                _ if i < start => (i + 1, start),
-                _ if i > end => (end + 1, i),
-                _ => return true,
-            };
-            self.headings_before[a] == self.headings_before[b]
+            let between = if i < start { i + 1..start } else { end + 1..i };
+            !between.into_iter().any(|p| self.is_heading(p))
         };
         let off_chain: Vec<(usize, usize)> = hits
             .iter()
@@ -358,13 +337,23 @@ impl<'t> Doc<'_, 't> {
             .filter(|&(row, i)| {
                 named[row] == 1
                     && !chain.iter().any(|&(r, _)| r == row)
-                    && in_section(i)
                     && !self.values_after(i, self.pieces.len()).is_empty()
+                    && in_section(i)
             })
             .collect();
         chain.extend(off_chain);
         chain.sort_unstable();
         Located::Chain(chain)
+    }
+
+    /// Whether piece `i` is a section heading.
+    fn is_heading(&self, i: usize) -> bool {
+        let piece = &self.pieces[i];
+        !piece.is_value
+            && piece.text.len() <= MAX_HEADING_BYTES
+            && self.keys[i]
+                .iter()
+                .any(|key| self.sections.iter().flat_map(|s| &s.keys).any(|k| key.starts_with(k.as_str())))
     }
 
     fn anchor(&self, table: &Table, from: usize) -> Located {
