@@ -136,6 +136,13 @@ fn prose_and_tables_agree_where_the_reports_do() {
     assert!(shanghai.contains(&("requests.received".to_string(), "859".to_string(), 859.0, 1, None)), "{shanghai:?}");
     let pdf = &claims["pingtan-2022.pdf"];
     assert!(pdf.iter().all(|c| c.3 > 1 && c.4.is_none()), "{pdf:?}");
+    // `xxgk explain` shows each claim beside its check.
+    let explained = xxgk(&["explain", &real.join("pingtan-2021.html").display().to_string()]);
+    let explained = String::from_utf8_lossy(&explained.stdout);
+    let claims_explained: Vec<&str> = explained.lines().filter(|l| l.starts_with("claim ")).collect();
+    assert_eq!(claims_explained.len(), 3, "{explained}");
+    assert!(claims_explained[0]
+        .starts_with("claim line 349: requests.received 70 against new total = 70: pass; 本年度全区共收到70件申请"));
     // No warning speaks of the prose where it agrees.
     for (file, (_, warnings)) in report_status(&out) {
         assert!(!warnings.iter().any(|w| w.contains("the prose says")), "{file}: {warnings:?}");
