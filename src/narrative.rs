@@ -393,8 +393,10 @@ fn line_at(lines: &[(usize, u32)], at: usize) -> u32 {
 /// equals it, fail when every sum is read and none does, and skipped when
 /// the claim cannot be held to the table (an inexact number, an unclear
 /// subject, another number for the same thing, cells unread or left blank).
-pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> Vec<CheckResult<'t>> {
-    claims
+/// Returns the check results, one per claim, and a warning per failure.
+pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> (Vec<CheckResult<'t>>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let results = claims
         .iter()
         .map(|claim| {
             let rule = claim.rule;
@@ -416,6 +418,7 @@ pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> Vec<CheckResu
             } else if agrees.is_some() {
                 CheckStatus::Pass
             } else if totals.iter().all(Option::is_some) {
+                warnings.push(contradiction(claim, &totals));
                 CheckStatus::Fail
             } else {
                 CheckStatus::Skipped
@@ -431,37 +434,29 @@ pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> Vec<CheckResu
                 blank_side: None,
             }
         })
-        .collect()
+        .collect();
+    (results, warnings)
 }
 
-/// Warnings for the claims the tables contradict.
-pub fn warnings(claims: &[Claim], results: &[CheckResult], operands: &Operands) -> Vec<String> {
-    claims
+/// The warning for a claim the table contradicts, with each sum it may mean.
+fn contradiction(claim: &Claim, totals: &[Option<f64>]) -> String {
+    let rule = claim.rule;
+    let sums: Vec<String> = rule
+        .sums
         .iter()
-        .zip(results)
-        .filter(|(_, r)| r.status == CheckStatus::Fail)
-        .map(|(claim, _)| {
-            let rule = claim.rule;
-            let sums: Vec<String> = rule
-                .sums
-                .iter()
-                .filter_map(|s| {
-                    let (total, _) = validate::sum(&s.check, &s.check.lhs, &rule.col, operands)?;
-                    Some(format!("{total} ({} {})", s.rows, rule.col))
-                })
-                .collect();
-            format!(
-                "line {}: the prose says {} ({}: {}), the table {}{}; check {} fails",
-                claim.line,
-                claim.quantity,
-                rule.kind,
-                claim.text,
-                if sums.len() > 1 { "neither " } else { "" },
-                sums.join(" nor "),
-                rule.sums[0].check.code
-            )
-        })
-        .collect()
+        .zip(totals)
+        .filter_map(|(s, total)| Some(format!("{} ({} {})", (*total)?, s.rows, rule.col)))
+        .collect();
+    format!(
+        "line {}: the prose says {} ({}: {}), the table {}{}; check {} fails",
+        claim.line,
+        claim.quantity,
+        rule.kind,
+        claim.text,
+        if sums.len() > 1 { "neither " } else { "" },
+        sums.join(" nor "),
+        rule.sums[0].check.code
+    )
 }
 
 #[cfg(test)]
@@ -609,7 +604,7 @@ mod tests {
             let tokens = tokenize(&format!("一、总体情况\n{prose}\n"), false).tokens;
             let claims =
                 extract(&tokens, &sections::spans(&tokens, &catalog), &catalog.narrative, &template.claims, speaker);
-            check(&claims, &operands).iter().map(|r| r.status.as_str()).collect()
+            check(&claims, &operands).0.iter().map(|r| r.status.as_str()).collect()
         };
         assert_eq!(status("全年收到政府信息公开申请30件。"), ["pass"]);
         // The new and the carried over together: the other sum the words may mean.

@@ -188,8 +188,8 @@ pub fn parse<'t>(
     let speaker = Speaker { agency: meta.agency.as_deref(), abbreviations: &reference.agencies.abbreviations };
     let sections = sections::spans(&tokens.tokens, catalog);
     let claims = narrative::extract(&tokens.tokens, &sections, &catalog.narrative, &alignment.template.claims, speaker);
-    let narrative_checks = narrative::check(&claims, &operands);
-    warnings.extend(narrative::warnings(&claims, &narrative_checks, &operands));
+    let (narrative_checks, narrative_warnings) = narrative::check(&claims, &operands);
+    warnings.extend(narrative_warnings);
     checks.extend(narrative_checks);
     let region = match meta.agency.as_deref().map(|a| reference.divisions.resolve(a, &document.text)) {
         Some(Resolution::Found(region)) => region,

@@ -55,8 +55,7 @@ pub fn spans(tokens: &[Token], catalog: &Catalog) -> Vec<Span> {
     let mut headings: Vec<(usize, u8)> = Vec::new();
     let mut from = 0;
     for section in &catalog.sections {
-        let hit = (from..tokens.len())
-            .find(|&i| keys[i].as_ref().is_some_and(|key| section.keys.iter().any(|k| key.starts_with(k.as_str()))));
+        let hit = (from..tokens.len()).find(|&i| keys[i].as_ref().is_some_and(|key| section.heads(key)));
         if let Some(i) = hit {
             headings.push((i, section.number));
             from = i + 1;

@@ -83,6 +83,14 @@ pub struct Section {
     pub keys: Vec<String>,
 }
 
+impl Section {
+    /// Whether a normalised text is this section's heading: it begins with
+    /// one of the titles (`收到和处理政府信息公开申请情况`).
+    pub fn heads(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| key.starts_with(k.as_str()))
+    }
+}
+
 impl Catalog {
     /// Compiles the template file, collecting every error.
     pub fn compile(file: &TemplateFile) -> Result<Catalog, Vec<String>> {

@@ -351,9 +351,7 @@ impl<'t> Doc<'_, 't> {
         let piece = &self.pieces[i];
         !piece.is_value
             && piece.text.len() <= MAX_HEADING_BYTES
-            && self.keys[i]
-                .iter()
-                .any(|key| self.sections.iter().flat_map(|s| &s.keys).any(|k| key.starts_with(k.as_str())))
+            && self.keys[i].iter().any(|key| self.sections.iter().any(|s| s.heads(key)))
     }
 
     fn anchor(&self, table: &Table, from: usize) -> Located {
