@@ -236,11 +236,20 @@ pub struct Settings {
 /// `config/xxgk.toml` when it exists, or from the built-in copy.
 pub fn load(path: Option<&Path>) -> Result<(Settings, Reference)> {
     let default = Path::new(DEFAULT_CONFIG_PATH);
-    let path = match path {
-        Some(p) => Some(p),
-        None if default.exists() => Some(default),
-        None => None,
-    };
+    match path {
+        Some(p) => load_file(Some(p)),
+        None if default.exists() => load_file(Some(default)),
+        None => load_file(None),
+    }
+}
+
+/// The built-in settings and reference data, whatever the working folder holds.
+pub fn load_builtin() -> Result<(Settings, Reference)> {
+    load_file(None)
+}
+
+/// Loads settings and reference data from `path`, or the built-in copy.
+fn load_file(path: Option<&Path>) -> Result<(Settings, Reference)> {
     let (config_text, config_dir, source) = match path {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read config {}", p.display()))?;

@@ -286,9 +286,7 @@ fn take_in<'t>(
     let bytes = match read_limited(&input.path, settings.max_file_bytes) {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(size)) => {
-            let reason =
-                format!("file is {size} bytes, above the limit of {} (ingest.max_file_bytes)", settings.max_file_bytes);
-            return Intake::Read { outcome: reject(reason), version };
+            return Intake::Read { outcome: reject(report::too_large(size, settings.max_file_bytes)), version };
         }
         // Not listed with a stamp, so the next run tries again.
         Err(err) => {
@@ -299,12 +297,7 @@ fn take_in<'t>(
     if earlier.is_some_and(|e| e.hints == version.hints && same_bytes(e)) {
         return Intake::Unchanged { path, version };
     }
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        report::parse(&path, &bytes, input.is_html, hints, reference)
-    }));
-    let outcome = parsed.unwrap_or_else(|_| {
-        reject("internal error: the parser panicked on this file (a bug; please report it)".into())
-    });
+    let outcome = report::parse_contained(&path, &bytes, input.is_html, hints, reference);
     Intake::Read { outcome, version }
 }
 

@@ -43,6 +43,7 @@ pub mod solve;
 #[cfg(feature = "summary")]
 pub mod summary;
 pub mod synth;
+pub mod tables;
 pub mod template;
 pub mod tokenize;
 pub mod validate;

@@ -116,6 +116,33 @@ pub fn report_id(bytes: &[u8]) -> String {
 static ATTACHMENT_LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)[^"'<>/\\]+\.(?:docx?|wps|pdf|xlsx?|ofd)\b"#).unwrap());
 
+/// [`parse`], with a panic in it (a bug) contained as a reject of this file,
+/// so a batch goes on past it.
+pub fn parse_contained<'t>(
+    source_path: &str,
+    bytes: &[u8],
+    is_html: bool,
+    hints: Option<&Hints>,
+    reference: &'t Reference,
+) -> Outcome<'t> {
+    let parsed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(source_path, bytes, is_html, hints, reference)));
+    parsed.unwrap_or_else(|_| {
+        Outcome::Reject(Reject {
+            source_path: source_path.to_string(),
+            report_id: None,
+            source_bytes: None,
+            reason: "internal error: the parser panicked on this file (a bug; please report it)".into(),
+            line: None,
+        })
+    })
+}
+
+/// Why a file of `size` bytes is rejected unread.
+pub fn too_large(size: u64, limit: u64) -> String {
+    format!("file is {size} bytes, above the limit of {limit} (ingest.max_file_bytes)")
+}
+
 /// Parses one document. `is_html` comes from the file name; `hints` from a
 /// crawler's sidecar.
 pub fn parse<'t>(

@@ -7,7 +7,7 @@
 //! `commit` lists what the snapshot holds ([`files`]) and makes it the
 //! dataset in one step, so an interrupted run leaves the previous one as it was.
 
-mod batches;
+pub mod batches;
 mod carry;
 mod files;
 pub mod inventory;
@@ -16,7 +16,7 @@ pub mod manifest;
 pub mod previous;
 pub mod schema;
 pub mod store;
-mod year_facts;
+pub mod year_facts;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;

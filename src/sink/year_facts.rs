@@ -43,14 +43,8 @@ impl<'t> FactFile<'t> {
     /// Writes one report's facts. A record is its length (u32), its
     /// template's index (u8) and the encoded facts.
     pub fn push(&mut self, facts: &YearFacts<'t>) -> Result<()> {
-        let template = self
-            .templates
-            .iter()
-            .position(|t| std::ptr::eq(t, facts.template))
-            .context("facts of a template not in the catalog")?;
         self.record.clear();
-        self.record.push(u8::try_from(template).context("too many templates")?);
-        facts.encode(&mut self.record);
+        encode_record(self.templates, facts, &mut self.record)?;
         let length = u32::try_from(self.record.len()).context("facts record too long")?;
         self.file.write_all(&length.to_le_bytes())?;
         self.file.write_all(&self.record)?;
@@ -104,10 +98,25 @@ impl<'t> FactFile<'t> {
 }
 
 fn decode<'t>(templates: &'t [Template], record: &[u8], path: &Path) -> Result<YearFacts<'t>> {
-    let template = record.first().and_then(|&i| templates.get(usize::from(i)));
-    template
-        .and_then(|t| YearFacts::decode(&record[1..], t))
-        .with_context(|| format!("corrupt record in {}", path.display()))
+    decode_record(templates, record).with_context(|| format!("corrupt record in {}", path.display()))
+}
+
+/// Appends `facts` as a record: its template's index in `templates`, then
+/// the encoded facts.
+pub fn encode_record(templates: &[Template], facts: &YearFacts, out: &mut Vec<u8>) -> Result<()> {
+    let template = templates
+        .iter()
+        .position(|t| std::ptr::eq(t, facts.template))
+        .context("facts of a template not in the catalog")?;
+    out.push(u8::try_from(template).context("too many templates")?);
+    facts.encode(out);
+    Ok(())
+}
+
+/// The facts of a record [`encode_record`] wrote; `None` when it is damaged.
+pub fn decode_record<'t>(templates: &'t [Template], record: &[u8]) -> Option<YearFacts<'t>> {
+    let template = templates.get(usize::from(*record.first()?))?;
+    YearFacts::decode(&record[1..], template)
 }
 
 /// Reads the next length-prefixed record; false at the end of the file.
