@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # Attachment benchmark: documents/s for PDF and Word .docx beside HTML, in
-# one run on one machine, with the peak RSS of each.
-#   pdf:  N copies of the shared corpus's PDFs (../shared/corpus/real/*.pdf),
-#         each made distinct by a comment after %%EOF (readers ignore it);
-#   docx: N synthetic .docx reports (xxgk synth; every sixth layout is .docx);
-#   html: N synthetic HTML reports of the same run of synth, the baseline.
+# one run on one machine, with the peak RSS of each, over N documents of
+# each kind (benches/documents.sh; HTML is the baseline).
 # Each set is ingested with all cores (--full) RUNS times (default 3); the
 # fastest time and the highest RSS are kept: the machines are shared.
 # Usage: benches/attachments.sh [N]   (default 600; WORK=dir keeps the files)
@@ -14,28 +11,13 @@ n=${1:-600}
 runs=${RUNS:-3}
 work=${WORK:-$(mktemp -d)}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/xxgk/target}"
-pdfs=(../shared/corpus/real/*.pdf)
-[ -f "${pdfs[0]}" ] || { echo "attachments: ../shared/corpus/real/*.pdf not found" >&2; exit 1; }
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 
 cargo build --release --locked --quiet
 xxgk="$CARGO_TARGET_DIR/release/xxgk"
 
-if [ ! -d "$work/pdf" ]; then
-  echo "making $n documents of each kind in $work ..."
-  mkdir -p "$work/pdf" "$work/docx" "$work/html"
-  for i in $(seq "$n"); do
-    src=${pdfs[$((i % ${#pdfs[@]}))]}
-    { cat "$src"; printf '%% copy %d\n' "$i"; } >"$work/pdf/$i.pdf"
-  done
-  # synth draws HTML for most documents and .docx for about one in ten:
-  # write enough, then keep n of each.
-  "$xxgk" synth --n $((n * 14)) --seed 11 --out "$work/synth" 2>/dev/null
-  # (sed, not head: head would close the pipe early, and pipefail fail it)
-  find "$work/synth" -name '*.docx' | sort | sed -n "1,${n}p" | xargs -I{} mv {} "$work/docx/"
-  find "$work/synth" -name '*.html' | sort | sed -n "1,${n}p" | xargs -I{} mv {} "$work/html/"
-  rm -rf "$work/synth"
-fi
+. benches/documents.sh
+make_documents "$work" "$n" "$xxgk"
 
 . benches/timing.sh
 

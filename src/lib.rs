@@ -16,6 +16,10 @@
 //!    pool, writing on one writer thread, batch by batch in input order.
 //! ```
 //!
+//! `tables` gives the same parse to the Python package (`python/`): a
+//! document's rows as Arrow tables, and the checks across years over a set
+//! of reports.
+//!
 //! Pure stages take data and return data; only `discover`/`ingest` read the
 //! disk and only `sink` writes it. Templates and label aliases come from
 //! `config/` (see `config`, `template`).

@@ -115,3 +115,21 @@ def test_the_checks_across_years_link_an_agency_s_consecutive_years(spark, corpu
     # 2020, 2021 and 2022 each link to the year before, one row per column.
     assert sorted({c["year"] for c in links}) == [2020, 2021, 2022]
     assert len(links) == 21 and all(c["status"] == "pass" for c in links)
+
+
+def test_spark_submit_runs_the_module_as_the_readme_says(corpus, tmp_path):
+    import subprocess
+
+    import duckdb
+    import xxgk.spark
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+    submit = os.path.join(os.path.dirname(sys.executable), "spark-submit")
+    command = [submit, "--master", "local[2]", xxgk.spark.__file__, str(corpus / "real"), "--out", str(out)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"xxgk: 20 reports, 1 rejects written to {out}" in result.stdout
+    # Queried in place, as the README shows for DuckDB.
+    query = f"SELECT count(DISTINCT report_id), min(year) FROM read_parquet('{out}/cells/*/*.parquet', hive_partitioning = true)"
+    assert duckdb.sql(query).fetchall() == [(20, 2019)]

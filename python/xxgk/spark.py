@@ -22,6 +22,7 @@ And where it differs: Spark leaves out files whose names start with ``.`` or
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import Iterable, Iterator, Optional, Union
 
@@ -34,13 +35,12 @@ from pyspark.sql.pandas.types import from_arrow_schema
 import xxgk
 from xxgk import _xxgk
 
-_ENVELOPE = "report_id string, source_path string, table string, rows binary"
-
 
 @dataclasses.dataclass(frozen=True)
 class Ingested:
-    """The tables of one ingest, as DataFrames (the parse is persisted once
-    and shared by all of them; ``unpersist()`` frees it)."""
+    """The tables of one ingest, as DataFrames. The documents are parsed
+    once, by ``ingest``, and the parse is kept (memory, then disk) for all of
+    them; ``unpersist()`` frees it."""
 
     cells: DataFrame
     reports: DataFrame
@@ -84,29 +84,48 @@ def ingest(
     # Only the files read have their content loaded: a glob on the name
     # (binaryFile pushes no other test on the path down).
     chosen = listing.option("pathGlobFilter", _glob(extensions)).load(paths)
-    small = chosen.where(F.col("length") <= max_bytes).select("path", "length", "content")
-    large = chosen.where(F.col("length") > max_bytes).select("path", "length", F.lit(None).cast("binary").alias("content"))
     stamp = xxgk._now_micros()
 
     def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             names = [_local_path(p) for p in batch.column("path").to_pylist()]
             contents = batch.column("content").to_pylist()
-            sizes = batch.column("length").to_pylist()
-            envelope = _xxgk.parse_envelope(names, contents, sizes, stamp, config)
-            yield from pa.ipc.open_stream(envelope)
+            envelope = _xxgk.parse_envelope(names, contents, batch.column("length").to_pylist(), stamp, config)
+            yield from _widen(pa.ipc.open_stream(envelope).read_all())
 
-    parsed = small.unionByName(large).mapInArrow(parse, _ENVELOPE).persist(StorageLevel.MEMORY_AND_DISK)
-    # One set of rows per document: the first path of each report id.
-    first_paths = (
+    small = chosen.where(F.col("length") <= max_bytes).select("path", "length", "content")
+    # Files over the limit are rejects, unread (binaryFile tests the length
+    # before it reads), all in one task.
+    none = F.lit(None).cast("binary").alias("content")
+    large = chosen.where(F.col("length") > max_bytes).select("path", "length", none).coalesce(1)
+    parsed = small.unionByName(large).mapInArrow(parse, _spark_schema(_WIDE))
+    parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
+    # Parsed now, in few large partitions: a Python task costs about 0.1 s
+    # beside a document's milliseconds, and Spark would give each 4 MB
+    # (spark.sql.files.openCostInBytes) of a few-KB file a share of one.
+    spark_context = spark.sparkContext
+    with _session_conf(spark, {
+        "spark.sql.files.openCostInBytes": str(64 * 1024),
+        "spark.sql.files.minPartitionNum": str(2 * spark_context.defaultParallelism),
+    }):
+        parsed.count()
+    # One set of rows per document: later paths with the bytes of an
+    # earlier one are left out (few: broadcast to every task).
+    copies = (
         parsed.where(F.col("table") == "reports")
         .groupBy("report_id")
-        .agg(F.min("source_path").alias("source_path"))
+        .agg(F.min("source_path").alias("first"), F.collect_list("source_path").alias("paths"))
+        .where(F.size("paths") > 1)
+        .select("report_id", F.explode("paths").alias("source_path"), "first")
+        .where(F.col("source_path") != F.col("first"))
+        .drop("first")
     )
-    kept = parsed.where(F.col("table") != "rejects").join(first_paths, ["report_id", "source_path"], "left_semi")
-    tables = {name: _rows(kept, name) for name in xxgk.TABLES if name != "rejects"}
-    tables["rejects"] = _rows(parsed, "rejects")
-    facts = _rows(kept, _xxgk.FACTS).repartition("agency")
+    if copies.limit(1).count():
+        kept = parsed.join(F.broadcast(copies), ["report_id", "source_path"], "left_anti")
+    else:
+        kept = parsed
+    tables = {name: kept.where(F.col("table") == name).select(f"`{name}`.*") for name in xxgk.TABLES}
+    facts = kept.where(F.col("table") == _xxgk.FACTS).select(f"`{_xxgk.FACTS}`.*").repartition("agency")
 
     def across_years(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         # All reports of an agency are in this partition.
@@ -125,37 +144,64 @@ def write(result: Ingested, out: str, *, mode: str = "errorifexists") -> None:
     """Writes each table to ``out/<table>``: Parquet with zstd, partitioned
     by ``year`` (``year=__HIVE_DEFAULT_PARTITION__`` when unknown), except
     ``rejects``."""
-    spark = result.cells.sparkSession
-    option = "spark.sql.parquet.outputTimestampType"
-    before = spark.conf.get(option, None)
     # Timestamps as the CLI writes them (microseconds), not Spark's INT96.
-    spark.conf.set(option, "TIMESTAMP_MICROS")
-    try:
+    with _session_conf(result.cells.sparkSession, {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}):
         for name, frame in result.tables().items():
             writer = frame.write.mode(mode).option("compression", "zstd")
             if name != "rejects":
                 writer = writer.partitionBy("year")
             writer.parquet(f"{out.rstrip('/')}/{name}")
+
+
+#: The parse as Spark keeps it: a row per row of any table, that table's
+#: columns in the struct named after it (the others null), with the
+#: document's id and path to tell copies apart. One Python pass fills it; each
+#: table is then a projection of it, in the JVM.
+_WIDE = pa.schema(
+    [("report_id", pa.string()), ("source_path", pa.string()), ("table", pa.string())]
+    + [(name, pa.struct(list(xxgk.schema(name)))) for name in (*xxgk.TABLES, _xxgk.FACTS)]
+)
+
+
+def _widen(envelope: pa.Table) -> Iterator[pa.RecordBatch]:
+    """The envelope's rows in the ``_WIDE`` schema, a batch per table."""
+    by_table: dict = {}
+    for report_id, path, table, stream in zip(*(envelope.column(c).to_pylist() for c in envelope.column_names)):
+        by_table.setdefault(table, []).append((report_id, path, pa.ipc.open_stream(stream).read_all()))
+    for table, parts in by_table.items():
+        [rows] = pa.concat_tables([part for _, _, part in parts]).combine_chunks().to_batches()
+        n = rows.num_rows
+        columns = {
+            "report_id": pa.array([rid for rid, _, part in parts for _ in range(part.num_rows)], pa.string()),
+            "source_path": pa.array([path for _, path, part in parts for _ in range(part.num_rows)], pa.string()),
+            "table": pa.array([table] * n, pa.string()),
+        }
+        for field in list(_WIDE)[3:]:
+            if field.name == table:
+                columns[field.name] = pa.StructArray.from_arrays(rows.columns, fields=list(field.type))
+            else:
+                columns[field.name] = pa.nulls(n, field.type)
+        yield pa.RecordBatch.from_pydict(columns, schema=_WIDE)
+
+
+@contextlib.contextmanager
+def _session_conf(spark: SparkSession, settings: dict):
+    """Sets Spark SQL settings for the block, then puts them back."""
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
     finally:
-        if before is None:
-            spark.conf.unset(option)
-        else:
-            spark.conf.set(option, before)
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
-def _rows(envelope: DataFrame, table: str) -> DataFrame:
-    """The rows of ``table`` out of the envelope, in its schema."""
-
-    def unpack(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            for stream in batch.column("rows").to_pylist():
-                yield from pa.ipc.open_stream(stream)
-
-    return envelope.where(F.col("table") == table).select("rows").mapInArrow(unpack, _spark_schema(table))
-
-
-def _spark_schema(table: str):
-    return from_arrow_schema(xxgk.schema(table))
+def _spark_schema(table: Union[str, pa.Schema]):
+    return from_arrow_schema(table if isinstance(table, pa.Schema) else xxgk.schema(table))
 
 
 def _glob(extensions: Iterable[str]) -> str:
@@ -174,3 +220,24 @@ def _local_path(uri: str) -> str:
     if uri.startswith("file:"):
         return uri[len("file:"):]
     return uri
+
+
+def main(argv: Optional[list] = None) -> None:
+    """``spark-submit …/xxgk/spark.py INPUT… --out DIR``: ingest and write."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="xxgk.spark", description="Parse reports in Spark and write the tables.")
+    parser.add_argument("inputs", nargs="+", help="files or folders (file:, hdfs:, s3a: …)")
+    parser.add_argument("--out", required=True, help="folder to write the tables to")
+    parser.add_argument("--mode", default="errorifexists", help="Spark's write mode (overwrite, append …)")
+    parser.add_argument("--config", help="an xxgk.toml every executor can read")
+    args = parser.parse_args(argv)
+    spark = SparkSession.builder.appName("xxgk").getOrCreate()
+    result = ingest(spark, args.inputs, out=args.out, config=args.config, mode=args.mode)
+    reports, rejects = result.reports.count(), result.rejects.count()
+    print(f"xxgk: {reports} reports, {rejects} rejects written to {args.out}")
+    result.unpersist()
+
+
+if __name__ == "__main__":
+    main()
