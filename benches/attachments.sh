@@ -10,13 +10,9 @@ cd "$(dirname "$0")/.."
 n=${1:-600}
 runs=${RUNS:-3}
 work=${WORK:-$(mktemp -d)}
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/xxgk/target}"
-[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
-
-cargo build --release --locked --quiet
-xxgk="$CARGO_TARGET_DIR/release/xxgk"
 
 . benches/documents.sh
+build_xxgk
 make_documents "$work" "$n" "$xxgk"
 
 . benches/timing.sh

@@ -1,9 +1,17 @@
-# Shared by the bench scripts (sourced): make_documents DIR N XXGK writes N
-# documents of each kind into DIR/{pdf,docx,html}, unless DIR/pdf exists.
+# Shared by the bench scripts (sourced). build_xxgk builds the release binary
+# and sets $xxgk; make_documents DIR N XXGK writes N documents of each kind
+# into DIR/{pdf,docx,html}, unless DIR/pdf exists.
 #   pdf:  copies of the shared corpus's PDFs (../shared/corpus/real/*.pdf),
 #         each made distinct by a comment after %%EOF (readers ignore it);
 #   docx: synthetic .docx reports (xxgk synth);
 #   html: synthetic HTML reports of the same run of synth.
+build_xxgk() {
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/xxgk/target}"
+  [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
+  cargo build --release --locked --quiet
+  xxgk="$CARGO_TARGET_DIR/release/xxgk"
+}
+
 make_documents() {
   local dir=$1 n=$2 xxgk=$3
   local pdfs=(../shared/corpus/real/*.pdf)
