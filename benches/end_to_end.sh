@@ -4,7 +4,7 @@
 #   the I/O floor: cat of every file, and rg -c 本年新收 over the corpus;
 #   xxgk ingest --full with --jobs 1 and with all cores, with peak RSS;
 #   peak RSS on a tenth of the corpus, to show memory does not grow with it,
-#   and the peak heap at both sizes (a --features heap-peak build: the bytes
+#   and the peak heap at both sizes (benches/heap_peak.rs: the bytes
 #   Rust code holds; zstd allocates its contexts in C, uncounted), which the
 #   RSS exceeds by the pages the allocator keeps for reuse;
 #   a re-run with nothing changed, which adds to the dataset and skips every file;
@@ -30,8 +30,8 @@ fi
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 
 # The build that counts the bytes the program holds, then the one measured.
-cargo build --release --locked --quiet --features heap-peak
-cp "$CARGO_TARGET_DIR/release/xxgk" "$work/xxgk-heap-peak"
+cargo build --release --locked --quiet --example heap_peak
+cp "$CARGO_TARGET_DIR/release/examples/heap_peak" "$work/xxgk-heap-peak"
 cargo build --release --locked --quiet
 xxgk="$CARGO_TARGET_DIR/release/xxgk"
 

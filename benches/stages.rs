@@ -6,11 +6,11 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use xxgk::config::{self, Reference};
+use xxgk::parse::tokenize::{self, Layout};
+use xxgk::parse::{decode, solve};
 use xxgk::report;
 use xxgk::sink::{manifest::Manifest, Dataset, Intake, RunStamp, Store};
-use xxgk::synth;
-use xxgk::tokenize::{self, Layout};
-use xxgk::{align, decode};
+use xxgk::tools::synth;
 
 fn reference() -> Reference {
     config::load(None).expect("configuration loads").1
@@ -50,7 +50,7 @@ fn stages(c: &mut Criterion) {
     group.finish();
 
     let tokens = tokenize::tokenize(&decode::decode(html).text, true).tokens;
-    c.bench_function("align/html", |b| b.iter(|| align::align(black_box(&tokens), &reference.catalog)));
+    c.bench_function("align/html", |b| b.iter(|| solve::solve_cells(black_box(&tokens), &reference.catalog)));
     // A file holding its tables 200 times over: locating them stays linear
     // in the labels (compare with align/tab_rows, one copy).
     if let Some((_, _, bytes)) = documents.iter().find(|(layout, ..)| *layout == Layout::TabRows) {
@@ -58,7 +58,7 @@ fn stages(c: &mut Criterion) {
         for copies in [1, 200] {
             let tokens = tokenize::tokenize(&text.repeat(copies), false).tokens;
             c.bench_function(&format!("align/tab_rows_x{copies}"), |b| {
-                b.iter(|| align::align(black_box(&tokens), &reference.catalog))
+                b.iter(|| solve::solve_cells(black_box(&tokens), &reference.catalog))
             });
         }
     }

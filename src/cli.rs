@@ -10,11 +10,8 @@ use clap::{Parser, Subcommand};
 use crate::config;
 use crate::console;
 use crate::ingest::{self, IngestOptions};
+use crate::summary::{GROUP_COLUMNS, PRESETS};
 
-/// Columns `xxgk summary` can group by.
-pub const GROUP_COLUMNS: [&str; 7] = ["year", "province", "city", "county", "admin_level", "agency", "template"];
-/// The summaries analysts ask for (`--preset`).
-pub const PRESETS: [&str; 4] = ["requests", "outcomes", "appeals", "quality"];
 /// The tables of the template, by code (`--table`).
 pub const TABLES: [&str; 3] = ["proactive", "requests", "appeals"];
 
@@ -154,10 +151,43 @@ pub enum Command {
     },
 }
 
+/// The whole program behind `main`: parses the command line, runs it and
+/// reports a failure once; returns the exit status.
+pub fn main() -> i32 {
+    let opts = Opts::parse();
+    console::set_log_format(opts.log_format);
+    match run(opts) {
+        Ok(code) => code,
+        // `xxgk check | head -1`: the reader has what it wanted.
+        Err(err) if console::is_broken_pipe(&err) => 0,
+        Err(err) => {
+            let code = exit_code(&err);
+            let fields = serde_json::json!({ "exit": code });
+            // "Retry later" reads as a state, not an error.
+            let prefix = if code == 3 { "" } else { "error: " };
+            console::event("error", format_args!("{prefix}{err:#}"), fields);
+            code
+        }
+    }
+}
+
+/// The exit status of a failed command, which cron can act on: 3 another
+/// run holds the lock (retry later), 4 the dataset needs a person (damaged
+/// state, a file xxgk did not write), 2 any other usage or setup error.
+fn exit_code(err: &anyhow::Error) -> i32 {
+    if err.chain().any(|e| e.is::<crate::sink::Busy>()) {
+        3
+    } else if err.chain().any(|e| e.is::<crate::sink::NeedsAttention>()) {
+        4
+    } else {
+        2
+    }
+}
+
 /// Runs the parsed command; returns the process exit code.
 pub fn run(opts: Opts) -> Result<i32> {
-    let (settings, reference) = config::load(opts.config.as_deref())?;
-    let catalog = &reference.catalog;
+    let config = config::open(opts.config.as_deref())?;
+    let settings = &config.settings;
     match opts.command {
         Command::Ingest { inputs, out, jobs, meta, quiet, fail_on_reject, full } => {
             let options = IngestOptions {
@@ -168,7 +198,7 @@ pub fn run(opts: Opts) -> Result<i32> {
                 quiet,
                 full,
             };
-            let summary = ingest::run(&settings, &reference, &options)?;
+            let summary = ingest::run(settings, &config.reference()?, &options)?;
             if !quiet || console::is_json() {
                 let fields = serde_json::json!({ "out": options.out.display().to_string(), "summary": summary });
                 console::event("finished", format_args!("{summary}; dataset in {}", options.out.display()), fields);
@@ -189,13 +219,13 @@ pub fn run(opts: Opts) -> Result<i32> {
                 labels_zh: labels == "zh",
                 out,
             };
-            crate::summary::run(&options, catalog)?;
+            crate::summary::run(&options, &config.catalog()?)?;
             Ok(0)
         }
         #[cfg(not(feature = "summary"))]
         Command::Summary { .. } => anyhow::bail!("this xxgk was built without the `summary` feature"),
         Command::Check { data } => {
-            console::out(&crate::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?)?;
+            console::out(&crate::tools::quality::summarise(&data.unwrap_or_else(|| settings.out.clone()))?)?;
             Ok(0)
         }
         Command::Vacuum { data } => {
@@ -206,7 +236,7 @@ pub fn run(opts: Opts) -> Result<i32> {
             Ok(0)
         }
         Command::Explain { file, text: false } => {
-            console::out(&explain(&file, &reference)?)?;
+            console::out(&explain(&file, &config.reference()?)?)?;
             Ok(0)
         }
         Command::Explain { file, text: true } => {
@@ -214,8 +244,9 @@ pub fn run(opts: Opts) -> Result<i32> {
             Ok(0)
         }
         Command::CheckConfig => {
+            let reference = config.reference()?;
             let mut text = format!("config: {} (ok)\n", settings.source);
-            for template in &catalog.templates {
+            for template in &reference.catalog.templates {
                 let cells: Vec<String> = template
                     .tables
                     .iter()
@@ -235,10 +266,12 @@ pub fn run(opts: Opts) -> Result<i32> {
             Ok(0)
         }
         Command::Codebook { out_dir } => {
+            let catalog = &config.catalog()?;
             std::fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
-            for (name, text) in
-                [("codebook.md", crate::codebook::markdown(catalog)), ("codebook.csv", crate::codebook::csv(catalog)?)]
-            {
+            for (name, text) in [
+                ("codebook.md", crate::tools::codebook::markdown(catalog)),
+                ("codebook.csv", crate::tools::codebook::csv(catalog)?),
+            ] {
                 let path = out_dir.join(name);
                 std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
             }
@@ -247,13 +280,13 @@ pub fn run(opts: Opts) -> Result<i32> {
         }
         Command::Divisions { gazetteer, out } => {
             let out = out.or(settings.divisions.clone()).unwrap_or_else(|| PathBuf::from("data/divisions.tsv"));
-            let table = crate::region::derive(&gazetteer)?;
+            let table = crate::parse::region::derive(&gazetteer)?;
             std::fs::write(&out, &table).with_context(|| format!("cannot write {}", out.display()))?;
             console::note(format_args!("wrote {} divisions to {}", table.lines().count() - 1, out.display()));
             Ok(0)
         }
         Command::Synth { n, seed, crawler, out } => {
-            crate::synth::write_corpus(&reference, n, seed, crawler, &out)?;
+            crate::tools::synth::write_corpus(&config.reference()?, n, seed, crawler, &out)?;
             console::note(format_args!("wrote {n} reports and ground-truth.csv to {}", out.display()));
             Ok(0)
         }
@@ -301,7 +334,8 @@ fn explain(file: &std::path::Path, reference: &crate::config::Reference) -> Resu
                 writeln!(out, "warning {warning}")?;
             }
             // The narrative checks, one per claim and in its order.
-            let narrative = report.checks.iter().filter(|c| c.check.code.starts_with(crate::narrative::CHECK_PREFIX));
+            let narrative =
+                report.checks.iter().filter(|c| c.check.code.starts_with(crate::template::claims::CHECK_PREFIX));
             for (claim, check) in report.claims.iter().zip(narrative) {
                 let table = check.rhs.map_or("-".to_string(), |v| v.to_string());
                 let why = claim.unclear.as_deref().map_or(String::new(), |why| format!(" ({why})"));

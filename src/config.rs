@@ -2,15 +2,16 @@
 //! names, read with serde (unknown keys rejected) and compiled into the
 //! runtime [`Settings`] and [`Catalog`]. Nothing else reads config files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::digest;
-use crate::meta::AgencyRules;
-use crate::region::Divisions;
+use crate::parse::meta::AgencyRules;
+use crate::parse::region::Divisions;
+use crate::template::file::TemplateFile;
 use crate::template::Catalog;
 
 /// The default configuration, built in so the binary works outside a checkout.
@@ -67,157 +68,6 @@ struct IngestFile {
     batch_size: usize,
 }
 
-/// The template file as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateFile {
-    pub template: Vec<VersionDef>,
-    #[serde(default)]
-    pub section: Vec<SectionDef>,
-    pub table: Vec<TableDef>,
-    #[serde(default)]
-    pub check: Vec<CheckDef>,
-    #[serde(default)]
-    pub bound: Vec<BoundDef>,
-    #[serde(default)]
-    pub narrative: NarrativeDef,
-    #[serde(default)]
-    pub claim: Vec<ClaimDef>,
-}
-
-/// How prose is read for claims (`narrative`): numerals and scope words.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NarrativeDef {
-    #[serde(default)]
-    pub digits: HashMap<String, u64>,
-    #[serde(default)]
-    pub multipliers: HashMap<String, u64>,
-    #[serde(default)]
-    pub approximate: Vec<String>,
-    #[serde(default)]
-    pub about: Vec<String>,
-    #[serde(default)]
-    pub approximate_after: Vec<String>,
-    #[serde(default)]
-    pub not_after: Vec<String>,
-    #[serde(default)]
-    pub clause_ends: Vec<String>,
-    #[serde(default)]
-    pub name_starts: String,
-    #[serde(default)]
-    pub units: Vec<String>,
-    #[serde(default)]
-    pub whole: Vec<String>,
-    #[serde(default)]
-    pub agency_abbreviations: HashMap<String, String>,
-}
-
-/// One kind of number the prose states: the cells it sums and its phrasings.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimDef {
-    pub kind: String,
-    pub table: String,
-    pub rows: Vec<String>,
-    /// Other sums the same words may mean (收到 may count the carried over).
-    #[serde(default)]
-    pub or_rows: Vec<Vec<String>>,
-    pub col: String,
-    pub patterns: Vec<String>,
-    pub templates: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckDef {
-    pub code: String,
-    pub table: String,
-    /// `col`: one result per column, terms are rows; `row`: per row, terms are columns.
-    pub each: String,
-    #[serde(default)]
-    pub rows: Vec<String>,
-    pub lhs: Vec<String>,
-    pub rhs: Vec<String>,
-    pub templates: Option<Vec<String>>,
-    #[serde(default)]
-    pub soft: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BoundDef {
-    pub table: String,
-    pub row: String,
-    pub col: String,
-    pub max: f64,
-    pub templates: Option<Vec<String>>,
-    pub warning: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VersionDef {
-    pub code: String,
-    pub name: String,
-    #[serde(default)]
-    pub default: bool,
-    pub markers: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SectionDef {
-    pub number: u8,
-    pub titles: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TableDef {
-    pub code: String,
-    pub label: String,
-    #[serde(default)]
-    pub unlabelled: bool,
-    #[serde(default)]
-    pub anchors: Vec<String>,
-    /// Default columns of every row, in printed order.
-    #[serde(default)]
-    pub cols: Vec<String>,
-    pub col: Vec<ColDef>,
-    pub row: Vec<RowDef>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ColDef {
-    pub code: String,
-    pub label: String,
-    pub unit: String,
-    pub templates: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RowDef {
-    pub code: String,
-    pub label: String,
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    pub cols: Option<RowCols>,
-    pub templates: Option<Vec<String>>,
-    #[serde(default)]
-    pub replaces: Vec<String>,
-}
-
-/// A row's columns: the same in every version, or per version.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum RowCols {
-    Same(Vec<String>),
-    PerTemplate(BTreeMap<String, Vec<String>>),
-}
-
 /// Settings for a run, independent of how they were given.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -232,25 +82,45 @@ pub struct Settings {
     pub divisions: Option<PathBuf>,
 }
 
-/// Loads settings and reference data from `path`, or from
-/// `config/xxgk.toml` when it exists, or from the built-in copy.
-pub fn load(path: Option<&Path>) -> Result<(Settings, Reference)> {
+/// A configuration read but not yet compiled: the settings, and what the
+/// reference data is built from. Each command builds only what it needs,
+/// so `xxgk divisions` can rebuild a broken division table.
+pub struct Config {
+    pub settings: Settings,
+    text: String,
+    file: ConfigFile,
+    /// The folder the config's paths are relative to; `None` when built in.
+    dir: Option<PathBuf>,
+}
+
+/// Reads the configuration at `path`, or `config/xxgk.toml` when it
+/// exists, or the built-in copy.
+pub fn open(path: Option<&Path>) -> Result<Config> {
     let default = Path::new(DEFAULT_CONFIG_PATH);
     match path {
-        Some(p) => load_file(Some(p)),
-        None if default.exists() => load_file(Some(default)),
-        None => load_file(None),
+        Some(p) => open_file(Some(p)),
+        None if default.exists() => open_file(Some(default)),
+        None => open_file(None),
     }
+}
+
+/// Loads settings and reference data: [`open`], then [`Config::reference`].
+pub fn load(path: Option<&Path>) -> Result<(Settings, Reference)> {
+    let config = open(path)?;
+    let reference = config.reference()?;
+    Ok((config.settings, reference))
 }
 
 /// The built-in settings and reference data, whatever the working folder holds.
 pub fn load_builtin() -> Result<(Settings, Reference)> {
-    load_file(None)
+    let config = open_file(None)?;
+    let reference = config.reference()?;
+    Ok((config.settings, reference))
 }
 
-/// Loads settings and reference data from `path`, or the built-in copy.
-fn load_file(path: Option<&Path>) -> Result<(Settings, Reference)> {
-    let (config_text, config_dir, source) = match path {
+/// Reads the config file at `path`, or the built-in copy.
+fn open_file(path: Option<&Path>) -> Result<Config> {
+    let (text, dir, source) = match path {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read config {}", p.display()))?;
             let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -258,40 +128,57 @@ fn load_file(path: Option<&Path>) -> Result<(Settings, Reference)> {
         }
         None => (BUILTIN_CONFIG.to_string(), None, "built-in config".to_string()),
     };
-    let parsed: ConfigFile = toml::from_str(&config_text).with_context(|| format!("invalid config {source}"))?;
-    let (template_text, template_source) = match &config_dir {
-        Some(dir) => {
-            let path = dir.join(&parsed.template);
-            let text =
-                std::fs::read_to_string(&path).with_context(|| format!("cannot read template {}", path.display()))?;
-            (text, path.display().to_string())
-        }
-        None => (BUILTIN_TEMPLATE.to_string(), "built-in template".to_string()),
-    };
-    let template_file: TemplateFile =
-        toml::from_str(&template_text).with_context(|| format!("invalid template file {template_source}"))?;
-    let catalog = Catalog::compile(&template_file)
-        .map_err(|errors| anyhow::anyhow!("{template_source}:\n  {}", errors.join("\n  ")))?;
-    let divisions = config_dir.as_ref().map(|dir| dir.join(&parsed.regions.divisions));
-    let ingest = parsed.ingest;
+    let file: ConfigFile = toml::from_str(&text).with_context(|| format!("invalid config {source}"))?;
+    let ingest = &file.ingest;
     if ingest.batch_size == 0 {
         anyhow::bail!("{source}: ingest.batch_size must be at least 1");
     }
     let settings = Settings {
-        inputs: ingest.inputs,
-        out: ingest.out,
+        inputs: ingest.inputs.clone(),
+        out: ingest.out.clone(),
         extensions: ingest.extensions.iter().map(|e| e.trim_start_matches('.').to_lowercase()).collect(),
         max_file_bytes: ingest.max_file_bytes,
         batch_size: ingest.batch_size,
         source,
-        divisions,
+        divisions: dir.as_ref().map(|dir| dir.join(&file.regions.divisions)),
     };
-    let divisions_text = Divisions::read(settings.divisions.as_deref())?;
-    let fingerprint = fingerprint(&config_text, &template_text, &divisions_text)?;
-    let divisions = Divisions::parse(&divisions_text, &parsed.regions.aliases)?;
-    let agencies = agency_rules(parsed.agencies)
-        .map_err(|errors| anyhow::anyhow!("{}:\n  {}", settings.source, errors.join("\n  ")))?;
-    Ok((settings, Reference { catalog, divisions, agencies, fingerprint }))
+    Ok(Config { settings, text, file, dir })
+}
+
+impl Config {
+    /// The compiled templates.
+    pub fn catalog(&self) -> Result<Catalog> {
+        Ok(self.template()?.0)
+    }
+
+    /// Everything parsing needs: templates, divisions and agency rules.
+    pub fn reference(&self) -> Result<Reference> {
+        let (catalog, template_text) = self.template()?;
+        let divisions_text = Divisions::read(self.settings.divisions.as_deref())?;
+        let fingerprint = fingerprint(&self.text, &template_text, &divisions_text)?;
+        let source = self.settings.divisions.as_ref().map_or("built-in divisions".into(), |p| p.display().to_string());
+        let divisions = Divisions::parse(&divisions_text, &self.file.regions.aliases, &source)?;
+        let agencies = agency_rules(&self.file.agencies)
+            .map_err(|errors| anyhow::anyhow!("{}:\n  {}", self.settings.source, errors.join("\n  ")))?;
+        Ok(Reference { catalog, divisions, agencies, fingerprint })
+    }
+
+    /// The compiled templates and the text they were compiled from.
+    fn template(&self) -> Result<(Catalog, String)> {
+        let (text, source) = match &self.dir {
+            Some(dir) => {
+                let path = dir.join(&self.file.template);
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read template {}", path.display()))?;
+                (text, path.display().to_string())
+            }
+            None => (BUILTIN_TEMPLATE.to_string(), "built-in template".to_string()),
+        };
+        let file: TemplateFile = toml::from_str(&text).with_context(|| format!("invalid template file {source}"))?;
+        let catalog =
+            Catalog::compile(&file).map_err(|errors| anyhow::anyhow!("{source}:\n  {}", errors.join("\n  ")))?;
+        Ok((catalog, text))
+    }
 }
 
 /// A hash of everything that decides what a document parses to: this
@@ -305,7 +192,7 @@ fn fingerprint(config_text: &str, template_text: &str, divisions_text: &str) -> 
 }
 
 /// Compiles the `[agencies]` patterns, collecting every error.
-fn agency_rules(file: AgenciesFile) -> Result<AgencyRules, Vec<String>> {
+fn agency_rules(file: &AgenciesFile) -> Result<AgencyRules, Vec<String>> {
     let mut errors = Vec::new();
     let opening_patterns = file
         .opening_patterns
@@ -322,10 +209,10 @@ fn agency_rules(file: AgenciesFile) -> Result<AgencyRules, Vec<String>> {
             }
         })
         .collect();
-    let mut abbreviations: Vec<(String, String)> = file.abbreviations.into_iter().collect();
+    let mut abbreviations: Vec<(String, String)> = file.abbreviations.clone().into_iter().collect();
     abbreviations.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
     if errors.is_empty() {
-        Ok(AgencyRules { opening_patterns, signature_endings: file.signature_endings, abbreviations })
+        Ok(AgencyRules { opening_patterns, signature_endings: file.signature_endings.clone(), abbreviations })
     } else {
         Err(errors)
     }

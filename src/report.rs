@@ -6,20 +6,20 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::align::{self, Cell};
 use crate::config::Reference;
 use crate::extract;
-use crate::meta::{self, Meta};
-use crate::narrative::{self, Claim, Speaker};
-use crate::region::{Region, Resolution};
-use crate::sections::{self, SectionText};
+use crate::parse::align::Cell;
+use crate::parse::meta::{self, Meta};
+use crate::parse::narrative::{self, Claim, Speaker};
+use crate::parse::region::{Region, Resolution};
+use crate::parse::sections::{self, SectionText};
+use crate::parse::solve;
+use crate::parse::tokenize::flow::Mode;
+use crate::parse::tokenize::Layout;
+use crate::parse::value::Status;
 use crate::sidecar::{self, Hints};
-use crate::solve;
 use crate::template::Template;
-use crate::tokenize::flow::Mode;
-use crate::tokenize::Layout;
 use crate::validate::{self, CheckResult, Operands, YearCells};
-use crate::value::Status;
 
 /// A parsed document.
 #[derive(Debug)]
@@ -174,7 +174,7 @@ pub fn parse<'t>(
     let alignment = match tokens.layout {
         Layout::Flow(mode) => solve::solve(&document.text, mode, catalog),
         Layout::Pdf => solve::solve(&document.text, Mode::Spaced, catalog),
-        _ => align::align(&tokens.tokens, catalog),
+        _ => solve::solve_cells(&tokens.tokens, catalog),
     };
     if alignment.tables_found.is_empty() {
         return reject(no_tables_reason(&document.text, tokens.layout), None);
@@ -215,7 +215,7 @@ pub fn parse<'t>(
     let speaker = Speaker { agency: meta.agency.as_deref(), abbreviations: &reference.agencies.abbreviations };
     let sections = sections::spans(&tokens.tokens, catalog);
     let claims = narrative::extract(&tokens.tokens, &sections, &catalog.narrative, &alignment.template.claims, speaker);
-    let (narrative_checks, narrative_warnings) = narrative::check(&claims, &operands);
+    let (narrative_checks, narrative_warnings) = validate::narrative::check(&claims, &operands);
     warnings.extend(narrative_warnings);
     checks.extend(narrative_checks);
     let region = match meta.agency.as_deref().map(|a| reference.divisions.resolve(a, &document.text)) {

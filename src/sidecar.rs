@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::meta::Meta;
+use crate::parse::meta::Meta;
 
 /// One file's crawler metadata.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -9,7 +9,7 @@ use office_oxide::ir::{Element, InlineContent};
 use office_oxide::{Document as OfficeDocument, DocumentFormat};
 
 use super::{join_cell_lines, word_document, Document};
-use crate::tokenize::{clean, Layout, Place, Token};
+use crate::parse::tokenize::{clean, Layout, Place, Token};
 
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
     let office = OfficeDocument::from_reader(Cursor::new(bytes.to_vec()), DocumentFormat::Doc)

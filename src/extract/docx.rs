@@ -9,7 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::{join_cell_lines, word_document, zip_limits, Document};
-use crate::tokenize::{clean, Layout, Place, Token};
+use crate::parse::tokenize::{clean, Layout, Place, Token};
 
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
     let mut archive = zip_limits::open(bytes)?;

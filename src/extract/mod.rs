@@ -9,8 +9,8 @@ mod docx;
 mod pdf;
 mod zip_limits;
 
-use crate::decode;
-use crate::tokenize::{self, Layout, Tokens};
+use crate::parse::decode;
+use crate::parse::tokenize::{self, Layout, Tokens};
 
 /// A document made readable.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use oxidize_pdf::parser::{PdfDocument, PdfReader};
 use oxidize_pdf::text::{ExtractionOptions, TextExtractor, TextFragment};
 
 use super::Document;
-use crate::tokenize::{self, Layout, Tokens};
+use crate::parse::tokenize::{self, Layout, Tokens};
 
 /// Pages read at most: an annual report has a dozen; a file with hundreds
 /// is not one, and the bound keeps the work per file bounded.

@@ -12,10 +12,10 @@ use arrow_schema::{ArrowError, SchemaRef};
 use chrono::NaiveDate;
 
 use super::schema::{self, SCHEMA_VERSION};
-use crate::align::Cell;
+use crate::parse::align::Cell;
+use crate::parse::value::Status;
 use crate::report::{Reject, Report};
 use crate::validate::CheckResult;
-use crate::value::Status;
 
 /// Values every row of a run shares.
 #[derive(Debug, Clone, Copy)]

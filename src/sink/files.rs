@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::manifest::{ManifestHead, StateFile};
-use super::previous::STATE_DIR;
 use super::TABLE_DIRS;
+
+/// The folder inside a dataset that holds what later runs need.
+pub const STATE_DIR: &str = "_xxgk";
+pub const INVENTORY_FILE: &str = "inputs.tsv";
+pub const FACTS_FILE: &str = "year-facts";
 
 pub const FILES_FILE: &str = "files.tsv";
 

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Counts, RunCounts};
 
+/// Where a snapshot keeps its manifest.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
 #[derive(Debug, Default, Serialize)]
 pub struct Manifest {
     pub tool: &'static str,
@@ -105,7 +108,7 @@ impl ManifestHead {
     /// The manifest in `dir` when xxgk wrote it; `None` when the file is
     /// missing, is not JSON, or is another program's.
     pub fn read(dir: &Path) -> Option<ManifestHead> {
-        let text = std::fs::read_to_string(dir.join(super::previous::MANIFEST_FILE)).ok()?;
+        let text = std::fs::read_to_string(dir.join(MANIFEST_FILE)).ok()?;
         serde_json::from_str::<ManifestHead>(&text).ok().filter(|head| head.tool == "xxgk")
     }
 }

@@ -41,9 +41,11 @@ use crate::report::{Outcome, ParseStatus, Reject, Report};
 use crate::template::Template;
 use crate::validate::{self, CheckResult, CheckStatus, YearFacts};
 use carry::{Carry, Dropped};
+use files::{FACTS_FILE, INVENTORY_FILE, STATE_DIR};
 use inventory::{Entry, InventoryWriter, Version};
 use ledger::{Earlier, Ledger};
-use previous::{Previous, FACTS_FILE, INVENTORY_FILE, MANIFEST_FILE, STATE_DIR};
+use manifest::MANIFEST_FILE;
+use previous::Previous;
 use year_facts::FactFile;
 
 /// Rows per Parquet row group: large enough to compress well, small enough

@@ -5,17 +5,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::files::{self, NeedsAttention, Remedy};
+use super::files::{self, NeedsAttention, Remedy, FACTS_FILE, INVENTORY_FILE, STATE_DIR};
 use super::inventory::Inventory;
-use super::manifest::ManifestHead;
+use super::manifest::{ManifestHead, MANIFEST_FILE};
 use super::schema::SCHEMA_VERSION;
 use super::store::Store;
-
-/// The folder inside a dataset that holds what later runs need.
-pub const STATE_DIR: &str = "_xxgk";
-pub const INVENTORY_FILE: &str = "inputs.tsv";
-pub const FACTS_FILE: &str = "year-facts";
-pub const MANIFEST_FILE: &str = "manifest.json";
 
 /// A dataset this run adds to.
 #[derive(Debug)]

@@ -3,14 +3,14 @@
 //! that compare a report with the previous year's run once every file is
 //! parsed, over the [`YearFacts`] kept for each report.
 
-pub mod rules;
+pub mod narrative;
 
 use rustc_hash::FxHashMap;
 
-use crate::align::Cell;
+use crate::parse::align::Cell;
+use crate::parse::value::Status;
+use crate::template::checks::{Check, Each, Term};
 use crate::template::Template;
-use crate::value::Status;
-use rules::{Check, Each, Term};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckStatus {

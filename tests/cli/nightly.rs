@@ -174,3 +174,41 @@ fn logs_for_collectors_are_one_json_object_per_event() {
     assert_eq!(busy.status.code(), Some(3));
     assert_eq!(json_lines(&busy.stderr)[0]["exit"], 3);
 }
+
+/// Each command loads only what it needs: a broken division table stops
+/// the commands that parse, and not `xxgk divisions`, which rebuilds it.
+#[test]
+fn divisions_rebuilds_a_broken_division_table() {
+    let dir = TempDir::new("broken-divisions");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::copy(repo().join("config/xxgk.toml"), config.join("xxgk.toml")).unwrap();
+    std::fs::copy(repo().join("config/template.toml"), config.join("template.toml")).unwrap();
+    let table = dir.path().join("data/divisions.tsv");
+    std::fs::create_dir_all(table.parent().unwrap()).unwrap();
+    std::fs::write(&table, "not a division table\n").unwrap();
+    let gazetteer = dir.path().join("gazetteer");
+    std::fs::create_dir_all(&gazetteer).unwrap();
+    for (file, text) in [
+        ("provinces.csv", "code,name\n35,福建省\n"),
+        ("cities.csv", "code,name,provinceCode\n3501,福州市,35\n"),
+        ("areas.csv", "code,name,cityCode,provinceCode\n350128,平潭县,3501,35\n"),
+        ("streets.csv", "code,name,areaCode,provinceCode,cityCode\n350128100,潭城镇,350128,35,3501\n"),
+    ] {
+        std::fs::write(gazetteer.join(file), text).unwrap();
+    }
+    let config_arg = config.join("xxgk.toml").display().to_string();
+
+    let broken = xxgk(&["--config", &config_arg, "check-config"]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("divisions.tsv"), "{broken:?}");
+
+    let rebuilt = xxgk(&["--config", &config_arg, "divisions", "--gazetteer", &gazetteer.display().to_string()]);
+    assert!(rebuilt.status.success(), "{}", String::from_utf8_lossy(&rebuilt.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&table).unwrap().lines().skip(1).collect::<Vec<_>>(),
+        ["35\t福建省\t", "3501\t福州市\t35", "350128\t平潭县\t3501", "350128100\t潭城镇\t350128"]
+    );
+    let fixed = xxgk(&["--config", &config_arg, "check-config"]);
+    assert!(fixed.status.success(), "{}", String::from_utf8_lossy(&fixed.stderr));
+}

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use arrow_array::{Array, BooleanArray, Float64Array, Int32Array, ListArray, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::narrative;
+use crate::template::claims;
 
 /// How many checks and files the summary lists.
 const TOP: usize = 10;
@@ -53,7 +53,7 @@ pub fn summarise(data: &Path) -> Result<String> {
             .context("checks has no soft column")?;
         let (lhs, rhs) = (floats(&batch, "lhs")?, floats(&batch, "rhs")?);
         let value = |column: &Float64Array, i: usize| column.is_valid(i).then(|| column.value(i));
-        for i in (0..batch.num_rows()).filter(|&i| checks.value(i).starts_with(narrative::CHECK_PREFIX)) {
+        for i in (0..batch.num_rows()).filter(|&i| checks.value(i).starts_with(claims::CHECK_PREFIX)) {
             narrative_checked += usize::from(status.value(i) != "skipped");
             if status.value(i) == "fail" {
                 disagree.push((ids.value(i).to_string(), checks.value(i).to_string(), value(lhs, i), value(rhs, i)));

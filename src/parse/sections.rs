@@ -3,8 +3,8 @@
 //! cells are left to the solver. Pure.
 
 use crate::label;
+use crate::parse::tokenize::Token;
 use crate::template::Catalog;
-use crate::tokenize::Token;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SectionText {

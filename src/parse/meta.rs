@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::tokenize::Token;
+use crate::parse::tokenize::Token;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {
@@ -191,7 +191,7 @@ pub fn expand(agency: &str, abbreviations: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokenize::Place;
+    use crate::parse::tokenize::Place;
 
     #[test]
     fn the_word_guanyu_ends_no_name_by_its_characters() {

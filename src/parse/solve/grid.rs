@@ -5,8 +5,8 @@
 //! the row does not print.
 
 use super::Doc;
+use crate::parse::tokenize::Place;
 use crate::template::{Col, Row};
-use crate::tokenize::Place;
 
 /// How far before a row label its column header is looked for.
 const HEADER_WINDOW: usize = 400;

@@ -4,9 +4,9 @@
 
 use super::readings::Reading;
 use super::Unit;
+use crate::parse::value;
+use crate::template::checks::{Check, Each, Term};
 use crate::template::Table;
-use crate::validate::rules::{Check, Each, Term};
-use crate::value;
 
 /// Combinations of ambiguous rows tried against one identity, or all of a
 /// table's together.

@@ -1,11 +1,9 @@
 //! Align: what reading a document against a template gives, cell by cell.
-//! The reading itself is `solve`'s, for every layout; `align` is its entry
-//! for the tokens of delimited layouts (HTML, Markdown, tab rows, Word).
+//! The reading itself is `solve`'s, for every layout; the tests here read
+//! delimited layouts (HTML, Markdown, tab rows, Word) through it.
 
-use crate::solve;
-use crate::template::{Catalog, Col, Row, Table, Template};
-use crate::tokenize::Token;
-use crate::value::Reading;
+use super::value::Reading;
+use crate::template::{Col, Row, Table, Template};
 
 /// One template cell as read from a document.
 #[derive(Debug, Clone)]
@@ -31,18 +29,15 @@ pub struct Alignment<'t> {
     pub trace: Vec<String>,
 }
 
-/// Reads the tables of a delimited layout's tokens.
-pub fn align<'t>(tokens: &[Token], catalog: &'t Catalog) -> Alignment<'t> {
-    solve::solve_cells(tokens, catalog)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokenize::tokenize;
+    use crate::parse::solve::solve_cells as align;
+    use crate::parse::tokenize::tokenize;
+    use crate::template::Catalog;
 
     fn catalog() -> Catalog {
-        Catalog::compile(&toml::from_str(include_str!("../config/template.toml")).unwrap()).unwrap()
+        Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap()
     }
 
     /// (row, col) → (value, status) of one table.

@@ -4,8 +4,8 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::config::{BoundDef, CheckDef};
-use crate::template::{applies, Table};
+use super::file::{BoundDef, CheckDef};
+use super::{applies, Table};
 
 /// What one check result is computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

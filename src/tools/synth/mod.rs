@@ -13,9 +13,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::config::Reference;
+use crate::parse::tokenize::flow::Mode;
+use crate::parse::tokenize::Layout;
 use crate::template::{Table, Template};
-use crate::tokenize::flow::Mode;
-use crate::tokenize::Layout;
 
 /// The layouts synth writes, in turn.
 pub const LAYOUTS: [Layout; 6] =

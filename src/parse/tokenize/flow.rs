@@ -4,12 +4,12 @@
 //! one text node per line (empty cells dropped, equal neighbouring lines
 //! collapsed into one). Each becomes a stream of [`Piece`]s, label text and
 //! printed values in document order; how many cells a value stands for is
-//! left to the solver (`crate::solve`), which knows the template.
+//! left to the solver (`crate::parse::solve`), which knows the template.
 
 use std::borrow::Cow;
 
 use super::{line_no, Place};
-use crate::value::{self, Status};
+use crate::parse::value::{self, Status};
 
 /// How values were printed, which decides what one printed value may stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,9 +3,9 @@
 //! them); each layout then writes that grid the way real converters do.
 
 use super::{Document, Printed};
+use crate::parse::tokenize::flow::Mode;
+use crate::parse::tokenize::Layout;
 use crate::template::Table;
-use crate::tokenize::flow::Mode;
-use crate::tokenize::Layout;
 
 /// A printed table cell with its spans.
 #[derive(Debug, Clone)]

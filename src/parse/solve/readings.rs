@@ -1,7 +1,7 @@
 //! Readings: every way a run of printed values can stand for a row's cells,
 //! by the rule of the text's mode. Each rule is a function with its test.
 
-use crate::tokenize::flow::Mode;
+use crate::parse::tokenize::flow::Mode;
 
 /// A printed value and the line it is on.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::narrative::ClaimRule;
+use crate::template::claims::ClaimRule;
 use crate::template::Catalog;
 
 /// One code of the dataset.
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn every_cell_once_with_its_versions() {
-        let catalog = Catalog::compile(&toml::from_str(include_str!("../config/template.toml")).unwrap()).unwrap();
+        let catalog = Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap();
         let all = entries(&catalog);
         let fees = all.iter().find(|e| e.row == "art20_8.fees" && e.col == "amount").unwrap();
         assert_eq!((fees.unit.as_str(), fees.templates.clone()), ("万元", vec!["gov2021".to_string()]));

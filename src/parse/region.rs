@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use anyhow::{Context, Result};
 
 /// The compact division table derived from the gazetteer (`xxgk divisions`).
-const BUILTIN_DIVISIONS: &str = include_str!("../data/divisions.tsv");
+const BUILTIN_DIVISIONS: &str = include_str!("../../data/divisions.tsv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -96,7 +96,6 @@ pub struct Divisions {
 }
 
 impl Divisions {
-    /// Loads `code<TAB>name<TAB>parent` lines from `path`, or the built-in table.
     /// The text of the division table at `path`, or of the built-in copy.
     pub fn read(path: Option<&Path>) -> Result<String> {
         match path {
@@ -105,19 +104,18 @@ impl Divisions {
         }
     }
 
-    pub fn parse(text: &str, aliases: &HashMap<String, String>) -> Result<Divisions> {
+    /// Reads `code<TAB>name<TAB>parent` lines; errors name `source` and the line.
+    pub fn parse(text: &str, aliases: &HashMap<String, String>, source: &str) -> Result<Divisions> {
         let mut entries = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#')) {
             let mut fields = line.split('\t');
             let (Some(code), Some(name), parent) = (fields.next(), fields.next(), fields.next()) else {
-                anyhow::bail!("divisions line {}: expected code, name, parent", n + 1);
+                anyhow::bail!("{source}:{}: expected code, name, parent separated by tabs, found {line:?}", n + 1);
             };
-            let level = Level::from_code(code).with_context(|| format!("divisions line {}: bad code {code}", n + 1))?;
+            let level = Level::from_code(code).with_context(|| format!("{source}:{}: bad code {code:?}", n + 1))?;
             let parent = match parent.filter(|p| !p.is_empty()) {
-                Some(p) => {
-                    Some(*index.get(p).with_context(|| format!("divisions line {}: unknown parent {p}", n + 1))?)
-                }
+                Some(p) => Some(*index.get(p).with_context(|| format!("{source}:{}: unknown parent {p:?}", n + 1))?),
                 None => None,
             };
             index.insert(code.to_string(), entries.len());
@@ -264,7 +262,7 @@ mod tests {
                     13\t河北省\t\n1302\t唐山市\t13\n130281\t遵化市\t1302\n130281109\t铁厂镇\t130281\n\
                     35\t福建省\t\n3501\t福州市\t35\n350128\t平潭县\t3501\n";
         let aliases = HashMap::from([("平潭综合实验区".to_string(), "350128".to_string())]);
-        Divisions::parse(text, &aliases).unwrap()
+        Divisions::parse(text, &aliases, "divisions").unwrap()
     }
 
     fn found(r: Resolution) -> Region {

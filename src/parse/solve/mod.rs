@@ -26,13 +26,13 @@ use std::rc::Rc;
 use arithmetic::{choose, numbers, Identities};
 use readings::{Chunk, Reading, Slot};
 
-use crate::align::{Alignment, Cell};
 use crate::label;
+use crate::parse::align::{Alignment, Cell};
+use crate::parse::tokenize::flow::{self, Mode, Piece};
+use crate::parse::tokenize::{Place, Token};
+use crate::parse::value::{self, Reading as CellReading, Status};
+use crate::template::checks::Check;
 use crate::template::{Catalog, Col, Row, Section, Table, Template};
-use crate::tokenize::flow::{self, Mode, Piece};
-use crate::tokenize::{Place, Token};
-use crate::validate::rules::Check;
-use crate::value::{self, Reading as CellReading, Status};
 
 /// Label pieces longer than this (in bytes) are prose, never a row label.
 const MAX_LABEL_BYTES: usize = 600;
@@ -793,7 +793,7 @@ mod tests {
     use crate::template::Catalog;
 
     fn catalog() -> Catalog {
-        Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap()
+        Catalog::compile(&toml::from_str(include_str!("../../../config/template.toml")).unwrap()).unwrap()
     }
 
     /// The 2021 requests table: each row's label (its last segment) and

@@ -1,7 +1,8 @@
 //! Narrative: the numbers a report's prose states that its tables also hold
 //! (本年度共收到政府信息公开申请34件), read as claims and checked against the
 //! cells. The phrasings, numerals and scope words are the template file's
-//! (`[narrative]`, `[[claim]]`); this module only applies them. Pure.
+//! (`template::claims`); this module only applies them, and
+//! `validate::narrative` checks what it reads. Pure.
 //!
 //! A claim is checked only when it surely speaks for the whole report: its
 //! number is exact (not 100余件), its subject names no office other than the
@@ -9,17 +10,10 @@
 //! office's share), and the prose gives no other number for the same thing.
 //! Otherwise it is kept, with the reason its check was skipped.
 
-use std::collections::HashMap;
-
-use regex::{Regex, RegexSet};
-
-use crate::config::{ClaimDef, NarrativeDef};
-use crate::meta;
-use crate::sections::Span;
-use crate::template::{applies, Table};
-use crate::tokenize::Token;
-use crate::validate::rules::{self, Check};
-use crate::validate::{self, CheckResult, CheckStatus, Operands};
+use super::meta;
+use super::sections::Span;
+use super::tokenize::Token;
+use crate::template::claims::{ClaimRule, ClaimRules, Vocabulary};
 
 /// Claims are read in sections 一 to 四: the overview and the tables'.
 const MAX_SECTION: u8 = 4;
@@ -27,54 +21,6 @@ const MAX_SECTION: u8 = 4;
 /// A line shorter than this (in characters) ends its paragraph: lines a
 /// PDF wrapped run to the page width, some 30 characters or more.
 const MIN_WRAPPED_CHARS: usize = 20;
-
-/// Numbers at or above this are no count a report states (a year run
-/// into digits, a phone number).
-const MAX_COUNT: f64 = 1e12;
-
-/// How the code of every claim's check begins (`narrative.requests.received`).
-pub const CHECK_PREFIX: &str = "narrative.";
-
-/// What stands for the number in a claim's pattern.
-const NUMBER_SLOT: &str = "{n}";
-
-/// The words that read prose: numerals and the marks of scope.
-#[derive(Debug, Default)]
-pub struct Vocabulary {
-    digits: HashMap<char, u64>,
-    multipliers: HashMap<char, u64>,
-    clause_ends: Vec<char>,
-    /// A word directly before a claim that voids it (延期答复申请3件).
-    not_after: Vec<String>,
-    /// After 件: the number is a bound (100件左右).
-    approximate_after: Vec<String>,
-    /// Characters before an office's name in a subject.
-    name_starts: Vec<char>,
-    units: Vec<String>,
-    whole: Vec<String>,
-    agency_abbreviations: Vec<(String, String)>,
-    /// The regular expression `{n}` expands to.
-    number: String,
-}
-
-/// One kind of claim, compiled for one template version.
-#[derive(Debug)]
-pub struct ClaimRule {
-    pub kind: String,
-    pub table: String,
-    pub col: String,
-    /// The sums of cells the claim may state, the usual one first.
-    pub sums: Vec<Sum>,
-    patterns: Vec<Regex>,
-}
-
-/// Rows of one column, summed: a check whose code is `narrative.<kind>`.
-#[derive(Debug)]
-pub struct Sum {
-    pub check: Check,
-    /// The rows, as written in the template file (`result.withheld.*`).
-    pub rows: String,
-}
 
 /// Who the report speaks for: what a claim's subject is compared with.
 #[derive(Debug, Clone, Copy)]
@@ -98,178 +44,6 @@ pub struct Claim<'t> {
     pub approximate: bool,
     /// Why the claim may not speak for the whole report; `None` when it does.
     pub unclear: Option<String>,
-}
-
-/// Compiles the `[narrative]` vocabulary, collecting errors.
-pub fn compile_vocabulary(def: &NarrativeDef, errors: &mut Vec<String>) -> Vocabulary {
-    let single = |map: &HashMap<String, u64>, what: &str, errors: &mut Vec<String>| -> HashMap<char, u64> {
-        map.iter()
-            .filter_map(|(k, &v)| {
-                let mut chars = k.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) => Some((c, v)),
-                    _ => {
-                        errors.push(format!("narrative.{what}: {k:?} is not one character"));
-                        None
-                    }
-                }
-            })
-            .collect()
-    };
-    let digits = single(&def.digits, "digits", errors);
-    let multipliers = single(&def.multipliers, "multipliers", errors);
-    let numeral: String = digits.keys().chain(multipliers.keys()).map(|c| regex::escape(&c.to_string())).collect();
-    let approximate = def.approximate.iter().map(|a| regex::escape(a)).collect::<Vec<_>>().join("|");
-    let about = def.about.iter().map(|a| regex::escape(a)).collect::<Vec<_>>().join("|");
-    let number = format!(
-        r"(?P<about>{about})?\s*(?P<n>[0-9]{{1,12}}(?:\.[0-9]+)?|[{numeral}]{{1,12}})(?P<approx>{approximate})?\s*"
-    );
-    let mut abbreviations: Vec<(String, String)> =
-        def.agency_abbreviations.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    abbreviations.sort();
-    Vocabulary {
-        digits,
-        multipliers,
-        clause_ends: def.clause_ends.iter().flat_map(|e| e.chars()).collect(),
-        not_after: def.not_after.clone(),
-        approximate_after: def.approximate_after.clone(),
-        name_starts: def.name_starts.chars().collect(),
-        units: def.units.clone(),
-        whole: def.whole.clone(),
-        agency_abbreviations: abbreviations,
-        number,
-    }
-}
-
-/// The claims of one template version, and all their patterns in one set:
-/// a clause is matched once against the set, and only the patterns it
-/// matches are run for their numbers (most clauses state none).
-#[derive(Debug)]
-pub struct ClaimRules {
-    pub rules: Vec<ClaimRule>,
-    any: RegexSet,
-    /// Per pattern of the set: (rule, pattern of the rule).
-    owner: Vec<(usize, usize)>,
-}
-
-/// Compiles the claims that apply to `version`, collecting errors.
-pub fn compile_rules(
-    defs: &[ClaimDef],
-    vocabulary: &Vocabulary,
-    version: &str,
-    tables: &[Table],
-    errors: &mut Vec<String>,
-) -> ClaimRules {
-    let mut compiled = Vec::new();
-    for def in defs.iter().filter(|d| applies(&d.templates, version)) {
-        let here = format!("claim {}", def.kind);
-        let code = format!("{CHECK_PREFIX}{}", def.kind);
-        let sums: Vec<Sum> = std::iter::once(&def.rows)
-            .chain(&def.or_rows)
-            .filter_map(|rows| {
-                let check = rules::compile_sum(&code, &def.table, rows, version, tables, errors)?;
-                Some(Sum { check, rows: rows.join("+") })
-            })
-            .collect();
-        if sums.is_empty() {
-            continue;
-        }
-        let table = tables.iter().find(|t| t.code == def.table);
-        if !table.is_some_and(|t| t.rows.iter().any(|r| r.cols.iter().any(|c| c.code == def.col))) {
-            errors.push(format!("{here}: table {} has no column {} in {version}", def.table, def.col));
-        }
-        let mut patterns = Vec::new();
-        for pattern in &def.patterns {
-            if !pattern.contains(NUMBER_SLOT) {
-                errors.push(format!("{here}: pattern {pattern:?} has no {NUMBER_SLOT}"));
-                continue;
-            }
-            match Regex::new(&pattern.replacen(NUMBER_SLOT, &vocabulary.number, 1)) {
-                Ok(re) => patterns.push(re),
-                Err(e) => errors.push(format!("{here}: pattern {pattern:?}: {e}")),
-            }
-        }
-        compiled.push(ClaimRule {
-            kind: def.kind.clone(),
-            table: def.table.clone(),
-            col: def.col.clone(),
-            sums,
-            patterns,
-        });
-    }
-    let owner: Vec<(usize, usize)> =
-        compiled.iter().enumerate().flat_map(|(r, rule)| (0..rule.patterns.len()).map(move |p| (r, p))).collect();
-    let any = RegexSet::new(owner.iter().map(|&(r, p)| compiled[r].patterns[p].as_str()));
-    let any = any.unwrap_or_else(|e| {
-        errors.push(format!("claims of {version}: {e}"));
-        RegexSet::empty()
-    });
-    ClaimRules { rules: compiled, any, owner }
-}
-
-impl Vocabulary {
-    /// An Arabic or Chinese number (`34`, `三十四`, `一千零五`, `二十万`,
-    /// `二〇二三`), and whether it is only approximate: two digits side by
-    /// side without a zero are a range (三四件 is three or four). `None` for
-    /// what is no number, or one too large to be a count.
-    pub fn number(&self, text: &str) -> Option<(f64, bool)> {
-        if text.starts_with(|c: char| c.is_ascii_digit()) {
-            return text.parse().ok().filter(|n: &f64| *n < MAX_COUNT).map(|n| (n, false));
-        }
-        if text.chars().all(|c| self.digits.contains_key(&c)) {
-            // Digits alone read positionally when a zero shows it (二〇二三).
-            let positional = text.chars().any(|c| self.digits[&c] == 0) || text.chars().count() == 1;
-            let n = text.chars().try_fold(0u64, |n, c| n.checked_mul(10)?.checked_add(self.digits[&c]))?;
-            return ((n as f64) < MAX_COUNT).then_some((n as f64, !positional));
-        }
-        let (mut total, mut section, mut digit) = (0u64, 0u64, None::<u64>);
-        for c in text.chars() {
-            if let Some(&d) = self.digits.get(&c) {
-                digit = Some(d);
-            } else if let Some(&m) = self.multipliers.get(&c) {
-                if m >= 10_000 {
-                    // 二十万: what came before is counted in 万.
-                    let before = section.checked_add(digit.take().unwrap_or(0))?;
-                    let before = if before == 0 && total == 0 { 1 } else { before };
-                    total = total.checked_add(before)?.checked_mul(m)?;
-                    section = 0;
-                } else {
-                    // 十五 is 15: a multiplier without a digit before it counts one.
-                    section = section.checked_add(digit.take().unwrap_or(1).checked_mul(m)?)?;
-                }
-            } else {
-                return None;
-            }
-        }
-        let n = total.checked_add(section)?.checked_add(digit.unwrap_or(0))?;
-        ((n as f64) < MAX_COUNT).then_some((n as f64, false))
-    }
-
-    /// Why `subject` (the clause before a claim) may not be the report's own
-    /// agency: it names an office or unit that is not the agency.
-    fn unclear_scope(&self, subject: &str, speaker: Speaker) -> Option<String> {
-        // The scope word nearest the verb decides: 区政府办公室作为全区…主管部门，
-        // 受理… is the office's, 全区各级行政机关共受理… the whole region's.
-        let subject = self.abbreviate(&meta::expand(subject, speaker.abbreviations));
-        let last_end =
-            |words: &[String]| words.iter().filter_map(|w| subject.rfind(w.as_str()).map(|at| at + w.len())).max();
-        let unit_end = last_end(&self.units)?;
-        if last_end(&self.whole).is_some_and(|end| end >= unit_end) {
-            return None;
-        }
-        // The unit's name: back to the last separator before it.
-        let start = subject[..unit_end]
-            .char_indices()
-            .rfind(|&(_, c)| self.name_starts.contains(&c) || c.is_whitespace() || c.is_ascii_digit())
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let named = &subject[start..unit_end];
-        let own = speaker.agency.is_some_and(|a| self.abbreviate(a).contains(named));
-        (!own).then(|| format!("the subject names {named}, not the report's agency"))
-    }
-
-    fn abbreviate(&self, name: &str) -> String {
-        self.agency_abbreviations.iter().fold(name.to_string(), |name, (long, short)| name.replace(long, short))
-    }
 }
 
 /// The claims in the prose of sections 一 to 四, in document order.
@@ -338,7 +112,7 @@ fn read_clause<'t>(
                     quantity,
                     value,
                     approximate,
-                    unclear: vocabulary.unclear_scope(before, speaker),
+                    unclear: unclear_scope(vocabulary, before, speaker),
                 },
             ));
         }
@@ -389,86 +163,40 @@ fn line_at(lines: &[(usize, u32)], at: usize) -> u32 {
     lines.get(i.saturating_sub(1)).map_or(0, |&(_, line)| line)
 }
 
-/// Each claim against its cells: pass when one of the sums it may state
-/// equals it, fail when every sum is read and none does, and skipped when
-/// the claim cannot be held to the table (an inexact number, an unclear
-/// subject, another number for the same thing, cells unread or left blank).
-/// Returns the check results, one per claim, and a warning per failure.
-pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> (Vec<CheckResult<'t>>, Vec<String>) {
-    let mut warnings = Vec::new();
-    let results = claims
-        .iter()
-        .map(|claim| {
-            let rule = claim.rule;
-            let rival = claims.iter().any(|c| std::ptr::eq(c.rule, rule) && c.value != claim.value);
-            // Each sum, or `None` when a cell is unread, or all are blank
-            // beside a non-zero claim (the table does not report them).
-            let totals: Vec<Option<f64>> = rule
-                .sums
-                .iter()
-                .map(|s| {
-                    let (total, all_blank) = validate::sum(&s.check, &s.check.lhs, &rule.col, operands)?;
-                    (!all_blank || claim.value == 0.0).then_some(total)
-                })
-                .collect();
-            let agrees = totals.iter().position(|t| t.is_some_and(|t| (t - claim.value).abs() < 1e-6));
-            let shown = agrees.unwrap_or(0);
-            let status = if claim.approximate || claim.unclear.is_some() || rival {
-                CheckStatus::Skipped
-            } else if agrees.is_some() {
-                CheckStatus::Pass
-            } else if totals.iter().all(Option::is_some) {
-                warnings.push(contradiction(claim, &totals));
-                CheckStatus::Fail
-            } else {
-                CheckStatus::Skipped
-            };
-            CheckResult {
-                check: &rule.sums[shown].check,
-                row: Some(rule.sums[shown].rows.as_str()),
-                col: Some(rule.col.as_str()),
-                lhs: Some(claim.value),
-                rhs: totals[shown],
-                status,
-                line: Some(claim.line),
-                blank_side: None,
-            }
-        })
-        .collect();
-    (results, warnings)
-}
-
-/// The warning for a claim the table contradicts, with each sum it may mean.
-fn contradiction(claim: &Claim, totals: &[Option<f64>]) -> String {
-    let rule = claim.rule;
-    let sums: Vec<String> = rule
-        .sums
-        .iter()
-        .zip(totals)
-        .filter_map(|(s, total)| Some(format!("{} ({} {})", (*total)?, s.rows, rule.col)))
-        .collect();
-    format!(
-        "line {}: the prose says {} ({}: {}), the table {}{}; check {} fails",
-        claim.line,
-        claim.quantity,
-        rule.kind,
-        claim.text,
-        if sums.len() > 1 { "neither " } else { "" },
-        sums.join(" nor "),
-        rule.sums[0].check.code
-    )
+/// Why `subject` (the clause before a claim) may not be the report's own
+/// agency: it names an office or unit that is not the agency.
+fn unclear_scope(vocabulary: &Vocabulary, subject: &str, speaker: Speaker) -> Option<String> {
+    // The scope word nearest the verb decides: 区政府办公室作为全区…主管部门，
+    // 受理… is the office's, 全区各级行政机关共受理… the whole region's.
+    let subject = vocabulary.abbreviate(&meta::expand(subject, speaker.abbreviations));
+    let last_end =
+        |words: &[String]| words.iter().filter_map(|w| subject.rfind(w.as_str()).map(|at| at + w.len())).max();
+    let unit_end = last_end(&vocabulary.units)?;
+    if last_end(&vocabulary.whole).is_some_and(|end| end >= unit_end) {
+        return None;
+    }
+    // The unit's name: back to the last separator before it.
+    let start = subject[..unit_end]
+        .char_indices()
+        .rfind(|&(_, c)| vocabulary.name_starts.contains(&c) || c.is_whitespace() || c.is_ascii_digit())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let named = &subject[start..unit_end];
+    let own = speaker.agency.is_some_and(|a| vocabulary.abbreviate(a).contains(named));
+    (!own).then(|| format!("the subject names {named}, not the report's agency"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::align::align;
-    use crate::sections;
+    use crate::parse::sections;
+    use crate::parse::solve::solve_cells as align;
+    use crate::parse::tokenize::tokenize;
     use crate::template::Catalog;
-    use crate::tokenize::tokenize;
+    use crate::validate::narrative::check;
+    use crate::validate::Operands;
 
     fn catalog() -> Catalog {
-        Catalog::compile(&toml::from_str(include_str!("../config/template.toml")).unwrap()).unwrap()
+        Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap()
     }
 
     const NO_ABBREVIATIONS: &[(String, String)] = &[];

@@ -1,13 +1,20 @@
 //! The compiled template: for each national format version, its tables, rows
 //! and columns with normalised match keys. Built once from the template file
 //! and immutable afterwards; every error in the file is reported at once.
+//! The template owns its file format (`file`), its arithmetic (`checks`)
+//! and the claims its prose may make (`claims`); later stages only apply them.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::config::{RowCols, TemplateFile};
+pub mod checks;
+pub mod claims;
+pub mod file;
+
+use checks::{Bound, Check};
+use claims::{ClaimRules, Vocabulary};
+use file::{RowCols, TableDef, TemplateFile};
+
 use crate::label;
-use crate::narrative::{self, ClaimRules, Vocabulary};
-use crate::validate::rules::{self, Bound, Check};
 
 /// All template versions, the narrative section titles and how prose is read.
 #[derive(Debug)]
@@ -95,7 +102,7 @@ impl Catalog {
     /// Compiles the template file, collecting every error.
     pub fn compile(file: &TemplateFile) -> Result<Catalog, Vec<String>> {
         let mut errors = Vec::new();
-        let vocabulary = narrative::compile_vocabulary(&file.narrative, &mut errors);
+        let vocabulary = claims::compile_vocabulary(&file.narrative, &mut errors);
         let codes: Vec<&str> = file.template.iter().map(|t| t.code.as_str()).collect();
         let known: HashSet<&str> = codes.iter().copied().collect();
         if known.len() != codes.len() {
@@ -117,10 +124,10 @@ impl Catalog {
                 .collect();
             let tables: Vec<Table> =
                 file.table.iter().map(|t| compile_table(t, &version.code, &known, &headers, &mut errors)).collect();
-            let checks = rules::compile_checks(&file.check, &version.code, &tables, &mut errors);
-            let bounds = rules::compile_bounds(&file.bound, &version.code, &tables, &mut errors);
-            let year_cells = rules::year_cells(&checks, &tables);
-            let claims = narrative::compile_rules(&file.claim, &vocabulary, &version.code, &tables, &mut errors);
+            let checks = checks::compile_checks(&file.check, &version.code, &tables, &mut errors);
+            let bounds = checks::compile_bounds(&file.bound, &version.code, &tables, &mut errors);
+            let year_cells = checks::year_cells(&checks, &tables);
+            let claims = claims::compile_rules(&file.claim, &vocabulary, &version.code, &tables, &mut errors);
             templates.push(Template {
                 code: version.code.clone(),
                 name: version.name.clone(),
@@ -184,7 +191,7 @@ pub(crate) fn applies(templates: &Option<Vec<String>>, version: &str) -> bool {
 }
 
 fn compile_table(
-    def: &crate::config::TableDef,
+    def: &TableDef,
     version: &str,
     known: &HashSet<&str>,
     headers: &HashSet<String>,
@@ -300,7 +307,7 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        let text = include_str!("../config/template.toml");
+        let text = include_str!("../../config/template.toml");
         Catalog::compile(&toml::from_str(text).unwrap()).unwrap()
     }
 
@@ -320,7 +327,7 @@ mod tests {
 
     #[test]
     fn errors_are_collected() {
-        let text = include_str!("../config/template.toml")
+        let text = include_str!("../../config/template.toml")
             .replacen("cols = [\"projects\", \"amount\"]", "cols = [\"projects\", \"nope\"]", 1)
             .replacen("templates = [\"gov2019\"]", "templates = [\"gov2018\"]", 1);
         let errors = Catalog::compile(&toml::from_str(&text).unwrap()).unwrap_err();

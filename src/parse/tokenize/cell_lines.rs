@@ -4,7 +4,7 @@
 //! do not continue a label are prose. Row boundaries are not shown.
 
 use super::{line_no, Place, Token};
-use crate::value::is_value_like;
+use crate::parse::value::is_value_like;
 
 /// A wrapped piece of a label is short; longer unindented lines are prose.
 const MAX_CONTINUATION_CHARS: usize = 24;
