@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::diagnostics::RejectReason;
+
 use crate::report::Reject;
 
 /// A document to read.
@@ -45,7 +47,7 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Found {
             continue;
         }
         if !input.exists() {
-            found.push(Err(listing_error(input, "no such file or folder")));
+            found.push(Err(listing_error(input, RejectReason::NoSuchInput)));
             continue;
         }
         let mut entries: Vec<Result<Input, Box<Reject>>> = Vec::new();
@@ -64,13 +66,11 @@ pub fn discover(inputs: &[PathBuf], extensions: &[String]) -> Found {
                     let broken_link =
                         path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && !path.exists();
                     let reason = match err.loop_ancestor() {
-                        Some(ancestor) => format!("symbolic link loop back to {}", ancestor.display()),
-                        None if broken_link => {
-                            "cannot read: broken symbolic link (its target does not exist)".to_string()
-                        }
-                        None => format!("cannot list: {}", err.io_error().map_or(err.to_string(), |e| e.to_string())),
+                        Some(ancestor) => RejectReason::LinkLoop(ancestor.display().to_string()),
+                        None if broken_link => RejectReason::BrokenLink,
+                        None => RejectReason::CannotList(err.io_error().map_or(err.to_string(), |e| e.to_string())),
                     };
-                    entries.push(Err(listing_error(&path, &reason)));
+                    entries.push(Err(listing_error(&path, reason)));
                 }
             }
         }
@@ -165,14 +165,8 @@ fn extension(path: &Path) -> Option<String> {
 
 /// Boxed: a reject is three times the size of an input, and a run holds
 /// the list of every input.
-fn listing_error(path: &Path, reason: &str) -> Box<Reject> {
-    Box::new(Reject {
-        source_path: path_text(path),
-        report_id: None,
-        source_bytes: None,
-        reason: reason.to_string(),
-        line: None,
-    })
+fn listing_error(path: &Path, reason: RejectReason) -> Box<Reject> {
+    Box::new(Reject { source_path: path_text(path), report_id: None, source_bytes: None, reason, line: None })
 }
 
 #[cfg(test)]
@@ -192,7 +186,7 @@ mod tests {
     #[test]
     fn missing_input_is_a_reject() {
         let found = discover(&[PathBuf::from("/nonexistent/xxgk")], &[]).inputs;
-        assert_eq!(found[0].as_ref().unwrap_err().reason, "no such file or folder");
+        assert_eq!(found[0].as_ref().unwrap_err().reason, RejectReason::NoSuchInput);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::config::{Reference, Settings};
 use crate::console;
+use crate::diagnostics::RejectReason;
 use crate::discover::{self, Input};
 use crate::report::{self, Outcome, Reject};
 use crate::sidecar::Sidecar;
@@ -149,7 +150,7 @@ pub fn run(settings: &Settings, reference: &Reference, options: &IngestOptions) 
         for intake in &intakes {
             if let Intake::Read { outcome: Outcome::Reject(reject), .. } = intake {
                 let fields =
-                    serde_json::json!({ "path": reject.source_path, "reason": reject.reason, "line": reject.line });
+                    serde_json::json!({ "path": reject.source_path, "code": reject.reason.code(), "reason": reject.reason.to_string(), "line": reject.line });
                 progress.suspend(|| console::event("reject", format_args!("{reject}"), fields));
             }
         }
@@ -280,7 +281,7 @@ fn take_in<'t>(
     if earlier.is_some_and(|e| e.is_unchanged(&version)) {
         return Intake::Unchanged { path, version };
     }
-    let reject = |reason: String| {
+    let reject = |reason: RejectReason| {
         Outcome::Reject(Reject { source_path: path.clone(), report_id: None, source_bytes: None, reason, line: None })
     };
     let bytes = match read_limited(&input.path, settings.max_file_bytes) {
@@ -290,7 +291,10 @@ fn take_in<'t>(
         }
         // Not listed with a stamp, so the next run tries again.
         Err(err) => {
-            return Intake::Read { outcome: reject(format!("cannot read: {err}")), version: Version::default() }
+            return Intake::Read {
+                outcome: reject(RejectReason::CannotRead(err.to_string())),
+                version: Version::default(),
+            }
         }
     };
     let same_bytes = |e: &Entry| e.report_id.as_deref() == Some(report::report_id(&bytes).as_str());

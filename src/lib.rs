@@ -36,6 +36,7 @@ pub mod allocator;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod diagnostics;
 pub mod digest;
 pub mod discover;
 pub mod extract;

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::config::Reference;
+use crate::diagnostics::RejectReason;
 use crate::extract;
 use crate::parse::align::Cell;
 use crate::parse::meta::{self, Meta};
@@ -90,7 +91,7 @@ pub struct Reject {
     pub source_path: String,
     pub report_id: Option<String>,
     pub source_bytes: Option<u64>,
-    pub reason: String,
+    pub reason: RejectReason,
     pub line: Option<u32>,
 }
 
@@ -127,20 +128,20 @@ pub fn parse_contained<'t>(
 ) -> Outcome<'t> {
     let parsed =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(source_path, bytes, is_html, hints, reference)));
-    parsed.unwrap_or_else(|_| {
+    parsed.unwrap_or_else(|payload| {
         Outcome::Reject(Reject {
             source_path: source_path.to_string(),
             report_id: None,
             source_bytes: None,
-            reason: "internal error: the parser panicked on this file (a bug; please report it)".into(),
+            reason: RejectReason::panic(payload.as_ref()),
             line: None,
         })
     })
 }
 
 /// Why a file of `size` bytes is rejected unread.
-pub fn too_large(size: u64, limit: u64) -> String {
-    format!("file is {size} bytes, above the limit of {limit} (ingest.max_file_bytes)")
+pub fn too_large(size: u64, limit: u64) -> RejectReason {
+    RejectReason::TooLarge { size, limit }
 }
 
 /// Parses one document. `is_html` comes from the file name; `hints` from a
@@ -154,7 +155,7 @@ pub fn parse<'t>(
 ) -> Outcome<'t> {
     let catalog = &reference.catalog;
     let report_id = report_id(bytes);
-    let reject = |reason: String, line: Option<u32>| {
+    let reject = |reason: RejectReason, line: Option<u32>| {
         Outcome::Reject(Reject {
             source_path: source_path.to_string(),
             report_id: Some(report_id.clone()),
@@ -164,7 +165,7 @@ pub fn parse<'t>(
         })
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return reject("empty file".to_string(), None);
+        return reject(RejectReason::Empty, None);
     }
     let document = match extract::read(bytes, is_html) {
         Ok(document) => document,
@@ -269,14 +270,14 @@ pub fn parse<'t>(
 }
 
 /// Why a document has no tables, as specifically as the text tells.
-fn no_tables_reason(text: &str, layout: Layout) -> String {
+fn no_tables_reason(text: &str, layout: Layout) -> RejectReason {
     if layout == Layout::Html {
         if let Some(name) = ATTACHMENT_LINK.find_iter(text).map(|m| m.as_str().trim()).find(|n| n.contains("报告")) {
-            return format!("no statistics tables in the page; the report is only an attachment ({name})");
+            return RejectReason::AttachmentOnly(name.to_string());
         }
     }
-    match layout {
-        Layout::Flow(_) => "no statistics tables found in the text".to_string(),
-        other => format!("no statistics tables found (layout {})", other.as_str()),
-    }
+    RejectReason::NoTables(match layout {
+        Layout::Flow(_) => "in the text".to_string(),
+        other => format!("(layout {})", other.as_str()),
+    })
 }

@@ -3,6 +3,7 @@
 //! out a cell under a `rowspan`), which become rows of cells; paragraphs,
 //! headings and list items outside tables become prose.
 
+use crate::diagnostics::RejectReason;
 use std::io::Cursor;
 
 use office_oxide::ir::{Element, InlineContent};
@@ -11,9 +12,9 @@ use office_oxide::{Document as OfficeDocument, DocumentFormat};
 use super::{join_cell_lines, word_document, Document};
 use crate::parse::tokenize::{clean, Layout, Place, Token};
 
-pub fn read(bytes: &[u8]) -> Result<Document, String> {
+pub fn read(bytes: &[u8]) -> Result<Document, RejectReason> {
     let office = OfficeDocument::from_reader(Cursor::new(bytes.to_vec()), DocumentFormat::Doc)
-        .map_err(|e| format!("unreadable Word 97 .doc (or another old Office file): {e}"))?;
+        .map_err(|e| RejectReason::DamagedWord(format!("unreadable Word 97 .doc (or another old Office file): {e}")))?;
     let ir = office.to_ir();
     let mut walk = Walk::default();
     for section in &ir.sections {

@@ -5,18 +5,20 @@
 //! (`w:gridSpan`) is one cell. The reader (`solve`) never trusts header positions,
 //! so the grid needs no more than that.
 
+use crate::diagnostics::RejectReason;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::{join_cell_lines, word_document, zip_limits, Document};
 use crate::parse::tokenize::{clean, Layout, Place, Token};
 
-pub fn read(bytes: &[u8]) -> Result<Document, String> {
+pub fn read(bytes: &[u8]) -> Result<Document, RejectReason> {
     let mut archive = zip_limits::open(bytes)?;
     let Some(xml) = zip_limits::read_part(&mut archive, "word/document.xml")? else {
-        return Err("zip archive without word/document.xml: not a Word .docx".to_string());
+        return Err(RejectReason::NotDocx);
     };
-    let tokens = tokens_of(&xml).map_err(|e| format!("damaged Word file, word/document.xml: {e}"))?;
+    let tokens =
+        tokens_of(&xml).map_err(|e| RejectReason::DamagedWord(format!("damaged Word file, word/document.xml: {e}")))?;
     Ok(word_document(tokens, Layout::Docx))
 }
 

@@ -9,6 +9,7 @@ mod docx;
 mod pdf;
 mod zip_limits;
 
+use crate::diagnostics::RejectReason;
 use crate::parse::decode;
 use crate::parse::tokenize::{self, Layout, Tokens};
 
@@ -71,7 +72,7 @@ fn kind_of(bytes: &[u8]) -> Kind {
 
 /// Reads `bytes` (`is_html` from the file name) into a [`Document`], or says
 /// why it cannot.
-pub fn read(bytes: &[u8], is_html: bool) -> Result<Document, String> {
+pub fn read(bytes: &[u8], is_html: bool) -> Result<Document, RejectReason> {
     match kind_of(bytes) {
         Kind::Pdf => pdf::read(bytes),
         Kind::Zip => docx::read(bytes),
@@ -84,7 +85,7 @@ pub fn read(bytes: &[u8], is_html: bool) -> Result<Document, String> {
 /// than this share of its start is binary; a stray NUL in prose is not.
 const MAX_CONTROL_SHARE: f64 = 0.01;
 
-fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
+fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, RejectReason> {
     // UTF-16 text is full of NUL bytes: with its byte-order mark, or without
     // one when its NULs nearly all stand on one side of each two-byte unit.
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
@@ -105,7 +106,7 @@ fn read_text(bytes: &[u8], is_html: bool) -> Result<Document, String> {
         let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
         let controls = head.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B).count();
         if controls as f64 > MAX_CONTROL_SHARE * head.len() as f64 {
-            return Err("binary file (control bytes such as NUL), not text".to_string());
+            return Err(RejectReason::Binary);
         }
         bytes
     };

@@ -5,6 +5,7 @@
 //! number. The lines are read like PDF text by the solver, which keeps its
 //! rules for wrapped labels, displaced values and page footers.
 
+use crate::diagnostics::RejectReason;
 use std::io::Cursor;
 
 use oxidize_pdf::parser::{PdfDocument, PdfReader};
@@ -45,20 +46,25 @@ const READER_STACK: usize = 256 << 20;
 /// The name of the thread PDFs are read on.
 const READER_THREAD: &str = "pdf reader";
 
-pub fn read(bytes: &[u8]) -> Result<Document, String> {
+pub fn read(bytes: &[u8]) -> Result<Document, RejectReason> {
     quiet_reader_panics();
     if nesting_beyond(bytes, MAX_NESTING) {
-        return Err(format!("damaged PDF: arrays or dictionaries nested over {MAX_NESTING} deep"));
+        return Err(RejectReason::DamagedPdf(format!(
+            "damaged PDF: arrays or dictionaries nested over {MAX_NESTING} deep"
+        )));
     }
     std::thread::scope(|scope| {
         let reader = std::thread::Builder::new().name(READER_THREAD.into()).stack_size(READER_STACK);
         let reading = reader.spawn_scoped(scope, || read_text_layer(bytes));
-        let reading = reading.map_err(|e| format!("cannot start the PDF reader: {e}"))?;
+        let reading = reading.map_err(|e| RejectReason::DamagedPdf(format!("cannot start the PDF reader: {e}")))?;
         // oxidize-pdf panics on some damaged files (found by fuzzing: an
         // xref entry with bytes that are not UTF-8): a reject, with its words.
         reading.join().unwrap_or_else(|panic| {
             let words = panic.downcast_ref::<String>().map(String::as_str).or(panic.downcast_ref::<&str>().copied());
-            Err(format!("damaged PDF: the reader failed on it ({})", words.unwrap_or("no message")))
+            Err(RejectReason::DamagedPdf(format!(
+                "damaged PDF: the reader failed on it ({})",
+                words.unwrap_or("no message")
+            )))
         })
     })
 }
@@ -136,17 +142,18 @@ fn string_end(bytes: &[u8], open: usize) -> usize {
     bytes.len()
 }
 
-fn read_text_layer(bytes: &[u8]) -> Result<Document, String> {
-    let reader = PdfReader::new(Cursor::new(bytes)).map_err(|e| format!("damaged PDF: {e}"))?;
+fn read_text_layer(bytes: &[u8]) -> Result<Document, RejectReason> {
+    let reader =
+        PdfReader::new(Cursor::new(bytes)).map_err(|e| RejectReason::DamagedPdf(format!("damaged PDF: {e}")))?;
     // The reader has already tried the empty password, which opens the
     // many reports that are encrypted only to forbid editing.
     if reader.is_encrypted() && !reader.is_unlocked() {
-        return Err("encrypted PDF: it needs a password to open".to_string());
+        return Err(RejectReason::EncryptedPdf);
     }
     let document = PdfDocument::new(reader);
-    let pages = document.page_count().map_err(|e| format!("damaged PDF: {e}"))?;
+    let pages = document.page_count().map_err(|e| RejectReason::DamagedPdf(format!("damaged PDF: {e}")))?;
     if pages > MAX_PAGES {
-        return Err(format!("PDF has {pages} pages, above the limit of {MAX_PAGES}"));
+        return Err(RejectReason::TooManyPages { pages, limit: MAX_PAGES });
     }
     let options = ExtractionOptions {
         preserve_layout: true,
@@ -158,8 +165,9 @@ fn read_text_layer(bytes: &[u8]) -> Result<Document, String> {
     let mut page_starts = Vec::new();
     let mut warnings = Vec::new();
     for page in 0..pages {
-        let extracted =
-            extractor.extract_from_page(&document, page).map_err(|e| format!("damaged PDF, page {}: {e}", page + 1))?;
+        let extracted = extractor
+            .extract_from_page(&document, page)
+            .map_err(|e| RejectReason::DamagedPdf(format!("damaged PDF, page {}: {e}", page + 1)))?;
         if extracted.truncated {
             warnings.push(format!("page {}: text past {} MB not read", page + 1, MAX_PAGE_TEXT_BYTES >> 20));
         }
@@ -167,7 +175,7 @@ fn read_text_layer(bytes: &[u8]) -> Result<Document, String> {
         lines.extend(page_lines(extracted.fragments));
     }
     if lines.is_empty() {
-        return Err("no text layer (scanned PDF); OCR it first".to_string());
+        return Err(RejectReason::ScannedPdf);
     }
     let text = lines.join("\n");
     let tokens = tokenize::prose_lines(&text);

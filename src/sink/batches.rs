@@ -246,8 +246,8 @@ pub fn claims(reports: &[&Report]) -> Result<RecordBatch, ArrowError> {
 }
 
 pub fn rejects(rejects: &[&Reject], stamp: RunStamp) -> Result<RecordBatch, ArrowError> {
-    let (mut path, mut id, mut reason, mut parser) =
-        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let (mut path, mut id, mut code, mut reason, mut parser) =
+        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
     let mut bytes = Int64Builder::new();
     let mut line_no = Int32Builder::new();
     let mut ingested = TimestampMicrosecondBuilder::new().with_timezone("UTC");
@@ -255,7 +255,8 @@ pub fn rejects(rejects: &[&Reject], stamp: RunStamp) -> Result<RecordBatch, Arro
         path.append_value(&r.source_path);
         id.append_option(r.report_id.as_deref());
         bytes.append_option(r.source_bytes.map(|b| i64::try_from(b).unwrap_or(i64::MAX)));
-        reason.append_value(&r.reason);
+        code.append_value(r.reason.code());
+        reason.append_value(r.reason.to_string());
         line_no.append_option(int32(r.line));
         parser.append_value(stamp.parser_version);
         ingested.append_value(stamp.ingested_at_micros);
@@ -266,6 +267,7 @@ pub fn rejects(rejects: &[&Reject], stamp: RunStamp) -> Result<RecordBatch, Arro
             Arc::new(path.finish()),
             Arc::new(id.finish()),
             Arc::new(bytes.finish()),
+            Arc::new(code.finish()),
             Arc::new(reason.finish()),
             Arc::new(line_no.finish()),
             Arc::new(parser.finish()),

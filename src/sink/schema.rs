@@ -5,7 +5,7 @@ use std::sync::{Arc, LazyLock};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 /// Bumped on any breaking change to a column name, type or code.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 
 /// The partitioned tables (cells, reports, sections, claims) carry `year` in their
 /// folder name (`year=2023`), not inside the files: pyarrow, and so pandas,
@@ -109,6 +109,8 @@ pub static REJECTS: LazyLock<SchemaRef> = LazyLock::new(|| {
         utf8("source_path", false),
         utf8("report_id", true),
         Field::new("source_bytes", DataType::Int64, true),
+        // The reason's stable code (`diagnostics::RejectReason::CODES`), then its message.
+        utf8("code", false),
         utf8("reason", false),
         Field::new("line", DataType::Int32, true),
         utf8("parser_version", false),

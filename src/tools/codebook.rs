@@ -1,10 +1,12 @@
 //! Codebook: every table, row and column code of the templates with its
 //! Chinese label path, unit and the template versions that have it, as
-//! Markdown and CSV, and the kinds of claims read from the prose. Generated
-//! from `config/`, so it cannot drift.
+//! Markdown and CSV, the kinds of claims read from the prose, and the codes
+//! of the reasons a file is rejected. Generated from `config/` and the
+//! code, so it cannot drift.
 
 use std::fmt::Write as _;
 
+use crate::diagnostics::RejectReason;
 use crate::template::claims::ClaimRule;
 use crate::template::Catalog;
 
@@ -116,6 +118,14 @@ pub fn markdown(catalog: &Catalog) -> String {
             others.join(", "),
             versions.join(", ")
         );
+    }
+    out.push_str(
+        "\n## Reject codes\n\nThe `code` column of `rejects`: why a file gave no report. \
+         The `reason` beside it says the same for a person, with the details.\n\n\
+         | code | meaning |\n|---|---|\n",
+    );
+    for (code, meaning) in RejectReason::CODES {
+        let _ = writeln!(out, "| `{code}` | {meaning} |");
     }
     out
 }

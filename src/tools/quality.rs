@@ -34,10 +34,26 @@ pub fn summarise(data: &Path) -> Result<String> {
     }
     crate::sink::verify(data, false)?;
     let reports = read_reports(data)?;
-    let rejects = count_rows(data, "rejects")?;
+    let mut rejects: HashMap<String, usize> = HashMap::new();
+    for batch in batches(data, "rejects")? {
+        let codes = strings(&batch, "code")?;
+        for i in 0..batch.num_rows() {
+            *rejects.entry(codes.value(i).to_string()).or_default() += 1;
+        }
+    }
     let mut out = String::new();
     let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
-    writeln!(out, "reports: {} ok, {} partial; {} files rejected", count("ok"), count("partial"), rejects)?;
+    let rejected: usize = rejects.values().sum();
+    writeln!(out, "reports: {} ok, {} partial; {rejected} files rejected", count("ok"), count("partial"))?;
+    if !rejects.is_empty() {
+        let mut rejects: Vec<_> = rejects.into_iter().collect();
+        rejects.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        writeln!(out, "\nrejects by code (codebook.md, Reject codes):")?;
+        writeln!(out, "  {:<28} {:>10}", "code", "files")?;
+        for (code, files) in &rejects {
+            writeln!(out, "  {code:<28} {files:>10}")?;
+        }
+    }
 
     // Failed rows and the reports they fall in, per check; and the claims
     // of the prose that the tables contradict: (report, check, prose, table).
@@ -144,10 +160,6 @@ fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
         }
     }
     Ok(rows)
-}
-
-fn count_rows(data: &Path, table: &str) -> Result<usize> {
-    Ok(batches(data, table)?.iter().map(RecordBatch::num_rows).sum())
 }
 
 /// Every record batch of one output table, across its partitions.

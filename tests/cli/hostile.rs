@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::forge;
-use crate::{cells_by_file, ingest, reject_reasons, repo, report_files, TempDir};
+use crate::{cells_by_file, ingest, reject_codes, reject_reasons, repo, report_files, TempDir};
 
 /// How a hostile file must end.
 enum Ends {
@@ -284,11 +284,14 @@ fn hostile_files_end_as_reports_or_rejects_and_good_files_are_unchanged() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(reasons["again"].contains("symbolic link loop"), "{reasons:?}");
     assert!(reasons["dangling-link.txt"].starts_with("cannot read: broken symbolic link"), "{reasons:?}");
+    let codes = reject_codes(&out);
+    assert_eq!((&*codes["again"], &*codes["dangling-link.txt"]), ("link_loop", "broken_link"));
     assert!(!stderr.contains("panicked"), "{stderr}");
     if readable {
         assert!(reports.contains(&"no-permission.txt".to_string()));
     } else {
         assert!(reasons["no-permission.txt"].contains("Permission denied"), "{reasons:?}");
+        assert_eq!(codes["no-permission.txt"], "cannot_read");
     }
 
     // The good files come out exactly as they do alone.

@@ -221,14 +221,23 @@ fn assert_expected(out: &Path, expected_csv: &Path, keep: impl Fn(&str) -> bool)
 }
 
 fn reject_reasons(out: &Path) -> HashMap<String, String> {
-    let mut reasons = HashMap::new();
+    reject_column(out, "reason")
+}
+
+/// File name → the stable code of its reject (`rejects.code`).
+fn reject_codes(out: &Path) -> HashMap<String, String> {
+    reject_column(out, "code")
+}
+
+fn reject_column(out: &Path, column: &str) -> HashMap<String, String> {
+    let mut values = HashMap::new();
     for (_, batch) in read_table(out, "rejects") {
-        let (paths, why) = (strings(&batch, "source_path"), strings(&batch, "reason"));
+        let (paths, value) = (strings(&batch, "source_path"), strings(&batch, column));
         for i in 0..batch.num_rows() {
-            reasons.insert(file_name(paths.value(i)), why.value(i).to_string());
+            values.insert(file_name(paths.value(i)), value.value(i).to_string());
         }
     }
-    reasons
+    values
 }
 
 /// The `source_path` of every report, sorted.
@@ -318,6 +327,7 @@ fn real_html_reports_give_every_labelled_cell() {
     let reasons = reject_reasons(&out);
     let gaj = &reasons["pingtan-gaj-2020.html"];
     assert!(gaj.contains("only an attachment") && gaj.contains(".doc"), "{gaj}");
+    assert_eq!(reject_codes(&out)["pingtan-gaj-2020.html"], "attachment_only");
 }
 
 #[test]
@@ -343,7 +353,7 @@ fn every_corpus_file_is_a_report_or_a_reject_once() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["counts"]["files"].as_u64(), Some(inputs.len() as u64));
-    assert_eq!(manifest["schema_version"], "2");
+    assert_eq!(manifest["schema_version"], "3");
 }
 
 #[test]
@@ -401,6 +411,11 @@ fn bad_files_become_rejects_and_the_batch_goes_on() {
     assert_eq!(reasons["a-empty.txt"], "empty file");
     assert!(reasons["b-binary.txt"].starts_with("binary file"), "{reasons:?}");
     assert!(reasons["c-prose.txt"].starts_with("no statistics tables found"), "{reasons:?}");
+    let codes = reject_codes(&out);
+    assert_eq!(
+        (&*codes["a-empty.txt"], &*codes["b-binary.txt"], &*codes["c-prose.txt"]),
+        ("empty", "binary", "no_tables")
+    );
     assert_eq!(report_files(&out), ["d-good.txt"]);
     assert_eq!(cells_by_file(&out).len(), 200);
 }

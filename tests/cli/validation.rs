@@ -198,6 +198,9 @@ fn check_summarises_the_dataset_for_a_person() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.starts_with("reports: 13 ok, 12 partial; 1 files rejected\n"), "{text}");
+    // Rejects are grouped by their code: the one is a page whose report is an attachment.
+    let by_code = text.lines().skip_while(|l| !l.starts_with("rejects by code")).nth(2).unwrap();
+    assert_eq!(by_code.split_whitespace().collect::<Vec<_>>(), ["attachment_only", "1"]);
     // pingtan-2020 prints result rows that do not sum to its totals, in HTML, its fused twin and its .doc.
     let failed_line = text.lines().find(|l| l.trim_start().starts_with("requests.result_total")).unwrap();
     assert_eq!(failed_line.split_whitespace().collect::<Vec<_>>(), ["requests.result_total", "6", "3"]);
