@@ -331,7 +331,7 @@ fn explain(file: &std::path::Path, reference: &crate::config::Reference) -> Resu
                 writeln!(out, "read {line}")?;
             }
             for warning in &report.warnings {
-                writeln!(out, "warning {warning}")?;
+                writeln!(out, "warning {}: {warning}", warning.kind.code())?;
             }
             // The narrative checks, one per claim and in its order.
             let narrative =

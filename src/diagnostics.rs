@@ -1,6 +1,7 @@
-//! Why an input is rejected, as a closed set with stable codes: the
-//! `rejects` table keeps the code beside the message, so a researcher can
-//! group rejects without parsing text, and the codebook lists every code.
+//! Why an input is rejected, and what was odd about a report, as closed
+//! sets with stable codes: `rejects.code` and `reports.warning_codes` keep
+//! the code beside the message, so a researcher can group them without
+//! parsing text, and the codebook lists every code.
 
 /// Why a file gave no report. The message is what a person reads; the
 /// code ([`RejectReason::code`]) never changes once released.
@@ -102,6 +103,84 @@ impl RejectReason {
     }
 }
 
+/// What was odd about a report that was still read. Codes never change
+/// once released; the text says what and where for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    InvalidBytes,
+    TextCut,
+    TableNotFound,
+    TableRepeated,
+    ExtraCells,
+    ShortRow,
+    NoReadingFits,
+    SeveralReadings,
+    CellsUnread,
+    NotReported,
+    CheckFails,
+    Implausible,
+    ProseContradicts,
+    AgencyNotFound,
+    PlaceUnknown,
+    PlaceAmbiguous,
+    YearNotFound,
+    DateBeforeYear,
+    DatesDiffer,
+    SidecarDiffers,
+    SidecarBadDate,
+}
+
+impl WarningKind {
+    /// Every code, in the order the codebook lists them, with what it means.
+    pub const CODES: [(&'static str, &'static str); 21] = [
+        ("invalid_bytes", "bytes invalid in the detected encoding were replaced"),
+        ("text_cut", "a PDF page's text past the limit was not read"),
+        ("table_not_found", "a table of the template is not in the document"),
+        ("table_repeated", "a table printed twice with other numbers; the first copy was read"),
+        ("extra_cells", "a row printed more cells than the template has; the extra ones are ignored"),
+        ("short_row", "a row printed fewer values than the template has"),
+        ("no_reading_fits", "no reading of a run of values fits the template's arithmetic; left missing"),
+        ("several_readings", "several readings of a run of values fit; left missing"),
+        ("cells_unread", "cells missing or invalid, counted"),
+        ("not_reported", "a blank total beside non-zero parts, read as not reported"),
+        ("check_fails", "a check of the template's arithmetic fails"),
+        ("implausible", "a value above a plausibility bound"),
+        ("prose_contradicts", "a number the prose states differs from the table's"),
+        ("agency_not_found", "no agency found in the title, opening or signature"),
+        ("place_unknown", "the agency names no place in the division list"),
+        ("place_ambiguous", "the agency's place fits several divisions; no code given"),
+        ("year_not_found", "no report year found"),
+        ("date_before_year", "the signature date is before the report year"),
+        ("dates_differ", "the signature date and the page date differ"),
+        ("sidecar_differs", "the crawler's metadata differs from the document's; the crawler's is kept"),
+        ("sidecar_bad_date", "the crawler's published date is not a date"),
+    ];
+
+    /// The stable code of this kind (see [`Self::CODES`]).
+    pub fn code(self) -> &'static str {
+        Self::CODES[self as usize].0
+    }
+}
+
+/// One warning on a report: its kind and the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub text: String,
+}
+
+impl Warning {
+    pub fn new(kind: WarningKind, text: impl Into<String>) -> Warning {
+        Warning { kind, text: text.into() }
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +196,42 @@ mod tests {
         assert_eq!(too_large.to_string(), "file is 30 bytes, above the limit of 20 (ingest.max_file_bytes)");
         assert_eq!(RejectReason::ScannedPdf.code(), "scanned_pdf");
         assert_eq!(RejectReason::Panic("index out of bounds".into()).code(), "internal_error");
+    }
+
+    #[test]
+    fn warning_codes_are_unique_and_in_order() {
+        let mut codes: Vec<&str> = WarningKind::CODES.iter().map(|c| c.0).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), WarningKind::CODES.len());
+        use WarningKind::*;
+        let named = [
+            (InvalidBytes, "invalid_bytes"),
+            (TextCut, "text_cut"),
+            (TableNotFound, "table_not_found"),
+            (TableRepeated, "table_repeated"),
+            (ExtraCells, "extra_cells"),
+            (ShortRow, "short_row"),
+            (NoReadingFits, "no_reading_fits"),
+            (SeveralReadings, "several_readings"),
+            (CellsUnread, "cells_unread"),
+            (NotReported, "not_reported"),
+            (CheckFails, "check_fails"),
+            (Implausible, "implausible"),
+            (ProseContradicts, "prose_contradicts"),
+            (AgencyNotFound, "agency_not_found"),
+            (PlaceUnknown, "place_unknown"),
+            (PlaceAmbiguous, "place_ambiguous"),
+            (YearNotFound, "year_not_found"),
+            (DateBeforeYear, "date_before_year"),
+            (DatesDiffer, "dates_differ"),
+            (SidecarDiffers, "sidecar_differs"),
+            (SidecarBadDate, "sidecar_bad_date"),
+        ];
+        assert_eq!(named.len(), WarningKind::CODES.len());
+        for (kind, code) in named {
+            assert_eq!(kind.code(), code);
+        }
     }
 
     #[test]

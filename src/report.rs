@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::config::Reference;
-use crate::diagnostics::RejectReason;
+use crate::diagnostics::{RejectReason, Warning, WarningKind};
 use crate::extract;
 use crate::parse::align::Cell;
 use crate::parse::meta::{self, Meta};
@@ -44,7 +44,7 @@ pub struct Report<'t> {
     /// Numbers the prose states that the tables hold.
     pub claims: Vec<Claim<'t>>,
     pub status: ParseStatus,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Why each row was read as it was, for `xxgk explain` (not stored).
     pub trace: Vec<String>,
     /// For a PDF, the line on which each page starts in the extracted text.
@@ -182,12 +182,18 @@ pub fn parse<'t>(
     }
     let mut warnings = Vec::new();
     if document.had_errors {
-        warnings.push(format!("bytes invalid in {} were replaced", document.encoding));
+        warnings.push(Warning::new(
+            WarningKind::InvalidBytes,
+            format!("bytes invalid in {} were replaced", document.encoding),
+        ));
     }
     warnings.extend(document.warnings.iter().cloned());
     for table in &alignment.template.tables {
         if !alignment.tables_found.contains(&table.code.as_str()) {
-            warnings.push(format!("table {} ({}) not found", table.code, table.label));
+            warnings.push(Warning::new(
+                WarningKind::TableNotFound,
+                format!("table {} ({}) not found", table.code, table.label),
+            ));
         }
     }
     warnings.extend(alignment.warnings);
@@ -198,7 +204,7 @@ pub fn parse<'t>(
     let unread =
         alignment.cells.iter().filter(|c| matches!(c.reading.status, Status::Missing | Status::Invalid)).count();
     if unread > 0 {
-        warnings.push(format!("{unread} cells missing or invalid"));
+        warnings.push(Warning::new(WarningKind::CellsUnread, format!("{unread} cells missing or invalid")));
     }
     let all_tables = alignment.tables_found.len() == alignment.template.tables.len();
     let status = if unread == 0 && all_tables && !checks.iter().any(CheckResult::is_hard_failure) {
@@ -223,27 +229,31 @@ pub fn parse<'t>(
         Some(Resolution::Found(region)) => region,
         Some(Resolution::Ambiguous(codes)) => {
             let agency = meta.agency.as_deref().unwrap_or_default();
-            warnings.push(format!(
-                "agency {agency} fits {} places ({}); division code left empty",
-                codes.len(),
-                codes.join(", ")
-            ));
+            let text =
+                format!("agency {agency} fits {} places ({}); division code left empty", codes.len(), codes.join(", "));
+            warnings.push(Warning::new(WarningKind::PlaceAmbiguous, text));
             Region::default()
         }
         Some(Resolution::NotFound) => {
             let agency = meta.agency.as_deref().unwrap_or_default();
-            warnings.push(format!("agency {agency} names no place in the division list"));
+            warnings.push(Warning::new(
+                WarningKind::PlaceUnknown,
+                format!("agency {agency} names no place in the division list"),
+            ));
             Region::default()
         }
         None => {
-            warnings.push("agency not found".to_string());
+            warnings.push(Warning::new(WarningKind::AgencyNotFound, "agency not found"));
             Region::default()
         }
     };
     match (meta.year, meta.published_date.as_deref()) {
-        (None, _) => warnings.push("report year not found".to_string()),
+        (None, _) => warnings.push(Warning::new(WarningKind::YearNotFound, "report year not found")),
         (Some(year), Some(date)) if date.get(..4).and_then(|y| y.parse::<i16>().ok()).is_some_and(|y| y < year) => {
-            warnings.push(format!("signature date {date} is before the report year {year}"));
+            warnings.push(Warning::new(
+                WarningKind::DateBeforeYear,
+                format!("signature date {date} is before the report year {year}"),
+            ));
         }
         _ => {}
     }

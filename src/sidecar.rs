@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::diagnostics::{Warning, WarningKind};
 use crate::parse::meta::Meta;
 
 /// One file's crawler metadata.
@@ -116,16 +117,19 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Applies the hints to what the text gave: hints win, differences are warned.
-pub fn apply(meta: &mut Meta, hints: &Hints, warnings: &mut Vec<String>) {
+pub fn apply(meta: &mut Meta, hints: &Hints, warnings: &mut Vec<Warning>) {
     fn take<T: PartialEq + std::fmt::Display + Clone>(
         field: &str,
         text: &mut Option<T>,
         hint: &Option<T>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) {
         if let Some(hint) = hint {
             if let Some(found) = text.as_ref().filter(|t| *t != hint) {
-                warnings.push(format!("sidecar {field} {hint} differs from the document's {found}"));
+                warnings.push(Warning::new(
+                    WarningKind::SidecarDiffers,
+                    format!("sidecar {field} {hint} differs from the document's {found}"),
+                ));
             }
             *text = Some(hint.clone());
         }
@@ -139,10 +143,9 @@ pub fn apply(meta: &mut Meta, hints: &Hints, warnings: &mut Vec<String>) {
         .and_then(|p| p.get(..10))
         .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
     if hints.published.is_some() && published.is_none() {
-        warnings.push(format!(
-            "sidecar published {:?} is not a YYYY-MM-DD date",
-            hints.published.as_deref().unwrap_or_default()
-        ));
+        let text =
+            format!("sidecar published {:?} is not a YYYY-MM-DD date", hints.published.as_deref().unwrap_or_default());
+        warnings.push(Warning::new(WarningKind::SidecarBadDate, text));
     }
     take("published date", &mut meta.page_date, &published.map(str::to_string), warnings);
     if published.is_some() && meta.signature_date.is_none() {
@@ -170,7 +173,10 @@ mod tests {
         assert_eq!(meta.published_date.as_deref(), Some("2024-01-25"));
         assert_eq!(
             warnings,
-            ["sidecar title 乙 differs from the document's 甲", "sidecar year 2023 differs from the document's 2022"]
+            [
+                Warning::new(WarningKind::SidecarDiffers, "sidecar title 乙 differs from the document's 甲"),
+                Warning::new(WarningKind::SidecarDiffers, "sidecar year 2023 differs from the document's 2022")
+            ]
         );
     }
 }

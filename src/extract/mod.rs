@@ -10,6 +10,7 @@ mod pdf;
 mod zip_limits;
 
 use crate::diagnostics::RejectReason;
+use crate::diagnostics::Warning;
 use crate::parse::decode;
 use crate::parse::tokenize::{self, Layout, Tokens};
 
@@ -29,7 +30,7 @@ pub struct Document {
     /// For a PDF, the 1-based line on which each page starts.
     pub page_starts: Vec<u32>,
     /// What the reader left out of the text, said to the user.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// The 1-based page of a line, given the line on which each page starts

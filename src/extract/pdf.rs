@@ -6,6 +6,7 @@
 //! rules for wrapped labels, displaced values and page footers.
 
 use crate::diagnostics::RejectReason;
+use crate::diagnostics::{Warning, WarningKind};
 use std::io::Cursor;
 
 use oxidize_pdf::parser::{PdfDocument, PdfReader};
@@ -169,7 +170,10 @@ fn read_text_layer(bytes: &[u8]) -> Result<Document, RejectReason> {
             .extract_from_page(&document, page)
             .map_err(|e| RejectReason::DamagedPdf(format!("damaged PDF, page {}: {e}", page + 1)))?;
         if extracted.truncated {
-            warnings.push(format!("page {}: text past {} MB not read", page + 1, MAX_PAGE_TEXT_BYTES >> 20));
+            warnings.push(Warning::new(
+                WarningKind::TextCut,
+                format!("page {}: text past {} MB not read", page + 1, MAX_PAGE_TEXT_BYTES >> 20),
+            ));
         }
         page_starts.push(tokenize::line_no(lines.len()));
         lines.extend(page_lines(extracted.fragments));

@@ -3,6 +3,7 @@
 //! delimited layouts (HTML, Markdown, tab rows, Word) through it.
 
 use super::value::Reading;
+use crate::diagnostics::Warning;
 use crate::template::{Col, Row, Table, Template};
 
 /// One template cell as read from a document.
@@ -24,7 +25,7 @@ pub struct Alignment<'t> {
     pub cells: Vec<Cell<'t>>,
     /// Codes of the tables with at least one row found.
     pub tables_found: Vec<&'t str>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Why each row was read as it was (`xxgk explain`).
     pub trace: Vec<String>,
 }
@@ -32,6 +33,7 @@ pub struct Alignment<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::WarningKind;
     use crate::parse::solve::solve_cells as align;
     use crate::parse::tokenize::tokenize;
     use crate::template::Catalog;
@@ -141,12 +143,15 @@ mod tests {
         let once = "本年制发件数\n规章\t1\t0\t5\n行政规范性文件\t2\t0\t7\n";
         let catalog = catalog();
         let a = align(&tokenize(&format!("{once}{once}"), false).tokens, &catalog);
-        assert!(!a.warnings.iter().any(|w| w.contains("printed again")), "{:?}", a.warnings);
+        assert!(!a.warnings.iter().any(|w| w.kind == WarningKind::TableRepeated), "{:?}", a.warnings);
         let text = format!("{once}{}", once.replace("\t5", "\t6"));
         let a = align(&tokenize(&text, false).tokens, &catalog);
         assert!(
-            a.warnings.iter().any(|w| w
-                == "line 5: table proactive printed again with other numbers; the first copy, at line 2, was read"),
+            a.warnings.iter().any(|w| *w
+                == Warning::new(
+                    WarningKind::TableRepeated,
+                    "line 5: table proactive printed again with other numbers; the first copy, at line 2, was read"
+                )),
             "{:?}",
             a.warnings
         );
@@ -184,7 +189,7 @@ mod tests {
             .iter()
             .filter(|c| c.0 == "result.partial" || c.0 == "result.withheld.state_secret")
             .all(|c| c.3 == "missing"));
-        assert!(a.warnings.iter().any(|w| w.contains("no reading fits")), "{:?}", a.warnings);
+        assert!(a.warnings.iter().any(|w| w.kind == WarningKind::NoReadingFits), "{:?}", a.warnings);
     }
 
     #[test]
@@ -231,7 +236,7 @@ mod tests {
         let text = "本年制发件数\n规章\t1\t0\t5\n行政规范性文件\t2\t0\t7\n规章\t1\t0\t5\t\n";
         let catalog = catalog();
         let a = align(&tokenize(text, false).tokens, &catalog);
-        assert!(!a.warnings.iter().any(|w| w.contains("printed again")), "{:?}", a.warnings);
+        assert!(!a.warnings.iter().any(|w| w.kind == WarningKind::TableRepeated), "{:?}", a.warnings);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::diagnostics::{Warning, WarningKind};
 use crate::parse::tokenize::Token;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -20,7 +21,7 @@ pub struct Meta {
     pub signature_date: Option<String>,
     /// The date the page shows (`发布日期：2020-01-31`).
     pub page_date: Option<String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// How agencies are named, from the configuration.
@@ -103,7 +104,8 @@ pub fn extract(tokens: &[Token], html_title: Option<&str>, rules: &AgencyRules) 
     let mut warnings = Vec::new();
     if let (Some(s), Some(p)) = (&signature_date, &page_date) {
         if s != p {
-            warnings.push(format!("signature date {s} and page date {p} differ"));
+            warnings
+                .push(Warning::new(WarningKind::DatesDiffer, format!("signature date {s} and page date {p} differ")));
         }
     }
     let published_date = signature_date.clone().or_else(|| page_date.clone());
@@ -277,7 +279,10 @@ mod tests {
             (meta.page_date.as_deref(), meta.signature_date.as_deref()),
             (Some("2020-01-31"), Some("2020-02-01"))
         );
-        assert_eq!(meta.warnings, ["signature date 2020-02-01 and page date 2020-01-31 differ"]);
+        assert_eq!(
+            meta.warnings,
+            [Warning::new(WarningKind::DatesDiffer, "signature date 2020-02-01 and page date 2020-01-31 differ")]
+        );
     }
 
     #[test]

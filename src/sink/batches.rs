@@ -106,6 +106,7 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
     let (mut cells, mut cells_ok, mut checks_failed) =
         (Int32Builder::with_capacity(n), Int32Builder::with_capacity(n), Int32Builder::with_capacity(n));
     let mut warnings = ListBuilder::new(StringBuilder::new());
+    let mut warning_codes = ListBuilder::new(StringBuilder::new());
     let mut ingested = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     for r in reports {
@@ -139,9 +140,11 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
         let failed = r.checks_failed();
         checks_failed.append_value(i32::try_from(failed).unwrap_or(i32::MAX));
         for w in &r.warnings {
-            warnings.values().append_value(w);
+            warnings.values().append_value(&w.text);
+            warning_codes.values().append_value(w.kind.code());
         }
         warnings.append(true);
+        warning_codes.append(true);
         parser.append_value(stamp.parser_version);
         schema_version.append_value(SCHEMA_VERSION);
         ingested.append_value(stamp.ingested_at_micros);
@@ -173,6 +176,7 @@ pub fn reports(reports: &[&Report], stamp: RunStamp) -> Result<RecordBatch, Arro
             Arc::new(cells_ok.finish()),
             Arc::new(checks_failed.finish()),
             Arc::new(warnings.finish()),
+            Arc::new(warning_codes.finish()),
             Arc::new(parser.finish()),
             Arc::new(schema_version.finish()),
             Arc::new(ingested.finish()),

@@ -72,6 +72,8 @@ pub static REPORTS: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("cells_ok", DataType::Int32, false),
         Field::new("checks_failed", DataType::Int32, true),
         Field::new("warnings", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
+        // Each warning's stable code (`diagnostics::WarningKind::CODES`), in the order of `warnings`.
+        Field::new("warning_codes", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
         utf8("parser_version", false),
         utf8("schema_version", false),
         timestamp("ingested_at"),

@@ -1,12 +1,12 @@
 //! Codebook: every table, row and column code of the templates with its
 //! Chinese label path, unit and the template versions that have it, as
 //! Markdown and CSV, the kinds of claims read from the prose, and the codes
-//! of the reasons a file is rejected. Generated from `config/` and the
+//! of rejects and warnings. Generated from `config/` and the
 //! code, so it cannot drift.
 
 use std::fmt::Write as _;
 
-use crate::diagnostics::RejectReason;
+use crate::diagnostics::{RejectReason, WarningKind};
 use crate::template::claims::ClaimRule;
 use crate::template::Catalog;
 
@@ -125,6 +125,14 @@ pub fn markdown(catalog: &Catalog) -> String {
          | code | meaning |\n|---|---|\n",
     );
     for (code, meaning) in RejectReason::CODES {
+        let _ = writeln!(out, "| `{code}` | {meaning} |");
+    }
+    out.push_str(
+        "\n## Warning codes\n\n`reports.warning_codes`: the code of each of a report's `warnings`, \
+         in the same order. The warning's text says what and where.\n\n\
+         | code | meaning |\n|---|---|\n",
+    );
+    for (code, meaning) in WarningKind::CODES {
         let _ = writeln!(out, "| `{code}` | {meaning} |");
     }
     out

@@ -24,7 +24,8 @@ struct ReportRow {
     checks_failed: i32,
     cells: i32,
     cells_ok: i32,
-    warnings: usize,
+    /// The code of each warning (`reports.warning_codes`).
+    warning_codes: Vec<String>,
 }
 
 /// Prints the summary of the dataset in `data`.
@@ -53,6 +54,28 @@ pub fn summarise(data: &Path) -> Result<String> {
         for (code, files) in &rejects {
             writeln!(out, "  {code:<28} {files:>10}")?;
         }
+    }
+
+    // Warnings and the reports they fall in, per code.
+    let mut warned: HashMap<&str, (usize, usize)> = HashMap::new();
+    for report in &reports {
+        let mut seen = HashSet::new();
+        for code in &report.warning_codes {
+            let entry = warned.entry(code.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(seen.insert(code.as_str()));
+        }
+    }
+    let mut warned: Vec<_> = warned.into_iter().collect();
+    warned.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    writeln!(out, "\nwarnings by code (codebook.md, Warning codes):")?;
+    if warned.is_empty() {
+        writeln!(out, "  none")?;
+    } else {
+        writeln!(out, "  {:<28} {:>10} {:>8}", "code", "warnings", "reports")?;
+    }
+    for (code, (count, reports)) in &warned {
+        writeln!(out, "  {code:<28} {count:>10} {reports:>8}")?;
     }
 
     // Failed rows and the reports they fall in, per check; and the claims
@@ -112,9 +135,11 @@ pub fn summarise(data: &Path) -> Result<String> {
         writeln!(out, "  {check:<40} {:>10} {:>10}  {path}", number(*prose), number(*table))?;
     }
 
-    let mut worst: Vec<&ReportRow> = reports.iter().filter(|r| r.status != "ok" || r.warnings > 0).collect();
+    let mut worst: Vec<&ReportRow> =
+        reports.iter().filter(|r| r.status != "ok" || !r.warning_codes.is_empty()).collect();
     worst.sort_by(|a, b| {
-        (b.checks_failed, b.cells - b.cells_ok, b.warnings).cmp(&(a.checks_failed, a.cells - a.cells_ok, a.warnings))
+        let rank = |r: &ReportRow| (r.checks_failed, r.cells - r.cells_ok, r.warning_codes.len());
+        rank(b).cmp(&rank(a))
     });
     writeln!(out, "\nworst files:")?;
     if worst.is_empty() {
@@ -129,7 +154,7 @@ pub fn summarise(data: &Path) -> Result<String> {
             r.status,
             r.checks_failed,
             r.cells - r.cells_ok,
-            r.warnings,
+            r.warning_codes.len(),
             r.path
         )?;
     }
@@ -143,10 +168,10 @@ fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
             (strings(&batch, "report_id")?, strings(&batch, "source_path")?, strings(&batch, "parse_status")?);
         let failed = ints(&batch, "checks_failed")?;
         let (cells, cells_ok) = (ints(&batch, "cells")?, ints(&batch, "cells_ok")?);
-        let warnings = batch
-            .column_by_name("warnings")
+        let codes = batch
+            .column_by_name("warning_codes")
             .and_then(|c| c.as_any().downcast_ref::<ListArray>())
-            .context("reports has no warnings column")?;
+            .context("reports has no warning_codes column")?;
         for i in 0..batch.num_rows() {
             rows.push(ReportRow {
                 id: ids.value(i).to_string(),
@@ -155,7 +180,11 @@ fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
                 checks_failed: if failed.is_valid(i) { failed.value(i) } else { 0 },
                 cells: cells.value(i),
                 cells_ok: cells_ok.value(i),
-                warnings: warnings.value(i).len(),
+                warning_codes: {
+                    let list = codes.value(i);
+                    let list = list.as_any().downcast_ref::<StringArray>().context("warning_codes holds no text")?;
+                    (0..list.len()).map(|j| list.value(j).to_string()).collect()
+                },
             });
         }
     }

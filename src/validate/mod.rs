@@ -7,6 +7,7 @@ pub mod narrative;
 
 use rustc_hash::FxHashMap;
 
+use crate::diagnostics::{Warning, WarningKind};
 use crate::parse::align::Cell;
 use crate::parse::value::Status;
 use crate::template::checks::{Check, Each, Term};
@@ -236,7 +237,7 @@ pub fn check_report<'t>(template: &'t Template, operands: &Operands<'t>) -> Vec<
 
 /// Human-readable warnings for a report's check results: blank totals read
 /// as not reported, and failures with their first instance.
-pub fn check_warnings(template: &Template, results: &[CheckResult]) -> Vec<String> {
+pub fn check_warnings(template: &Template, results: &[CheckResult]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for check in &template.checks {
         let mine: Vec<&CheckResult> = results.iter().filter(|r| std::ptr::eq(r.check, check)).collect();
@@ -259,12 +260,13 @@ pub fn check_warnings(template: &Template, results: &[CheckResult]) -> Vec<Strin
                     format!("{parts} summed into {label} blank in {} {over} beside a non-zero total", blank.len())
                 }
             };
-            warnings.push(format!("{}{what}, read as not reported ({})", at_line(first.line), check.code));
+            let text = format!("{}{what}, read as not reported ({})", at_line(first.line), check.code);
+            warnings.push(Warning::new(WarningKind::NotReported, text));
         }
         let failed: Vec<&&CheckResult> = mine.iter().filter(|r| r.status == CheckStatus::Fail).collect();
         if let Some(first) = failed.first() {
             let instance = first.row.or(first.col).unwrap_or("");
-            warnings.push(format!(
+            let text = format!(
                 "{}check {}{} fails in {} of {} (first {instance}: {} vs {})",
                 at_line(first.line),
                 check.code,
@@ -273,21 +275,23 @@ pub fn check_warnings(template: &Template, results: &[CheckResult]) -> Vec<Strin
                 mine.len(),
                 number(first.lhs),
                 number(first.rhs),
-            ));
+            );
+            warnings.push(Warning::new(WarningKind::CheckFails, text));
         }
     }
     warnings
 }
 
 /// Warnings for cells past the template's plausibility bounds.
-pub fn bound_warnings(template: &Template, cells: &[Cell]) -> Vec<String> {
+pub fn bound_warnings(template: &Template, cells: &[Cell]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for bound in &template.bounds {
         let hit =
             cells.iter().find(|c| c.table.code == bound.table && c.row.code == bound.row && c.col.code == bound.col);
         if let Some(cell) = hit.filter(|c| c.reading.value.is_some_and(|v| v > bound.max)) {
             let value = cell.raw.as_deref().unwrap_or_default();
-            warnings.push(format!("{}{}", at_line(cell.line), bound.warning.replace("{value}", value)));
+            let text = format!("{}{}", at_line(cell.line), bound.warning.replace("{value}", value));
+            warnings.push(Warning::new(WarningKind::Implausible, text));
         }
     }
     warnings

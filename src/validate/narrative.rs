@@ -2,6 +2,7 @@
 //! one check per claim, `narrative.<kind>`.
 
 use super::{sum, CheckResult, CheckStatus, Operands};
+use crate::diagnostics::{Warning, WarningKind};
 use crate::parse::narrative::Claim;
 
 /// Each claim against its cells: pass when one of the sums it may state
@@ -9,7 +10,7 @@ use crate::parse::narrative::Claim;
 /// the claim cannot be held to the table (an inexact number, an unclear
 /// subject, another number for the same thing, cells unread or left blank).
 /// Returns the check results, one per claim, and a warning per failure.
-pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> (Vec<CheckResult<'t>>, Vec<String>) {
+pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> (Vec<CheckResult<'t>>, Vec<Warning>) {
     let mut warnings = Vec::new();
     let results = claims
         .iter()
@@ -33,7 +34,7 @@ pub fn check<'t>(claims: &[Claim<'t>], operands: &Operands<'t>) -> (Vec<CheckRes
             } else if agrees.is_some() {
                 CheckStatus::Pass
             } else if totals.iter().all(Option::is_some) {
-                warnings.push(contradiction(claim, &totals));
+                warnings.push(Warning::new(WarningKind::ProseContradicts, contradiction(claim, &totals)));
                 CheckStatus::Fail
             } else {
                 CheckStatus::Skipped

@@ -22,12 +22,14 @@ fn report_fields(out: &Path) -> HashMap<String, HashMap<String, Option<String>>>
                 fields.insert(name.to_string(), column.is_valid(i).then(|| column.value(i).to_string()));
             }
             fields.insert("year".to_string(), year.map(|y| y.to_string()));
-            let warnings =
-                batch.column_by_name("warnings").unwrap().as_any().downcast_ref::<arrow_array::ListArray>().unwrap();
-            let list = warnings.value(i);
-            let list = list.as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
-            let joined = (0..list.len()).map(|j| list.value(j)).collect::<Vec<_>>().join("\n");
-            fields.insert("warnings".to_string(), Some(joined));
+            for name in ["warnings", "warning_codes"] {
+                let lists =
+                    batch.column_by_name(name).unwrap().as_any().downcast_ref::<arrow_array::ListArray>().unwrap();
+                let list = lists.value(i);
+                let list = list.as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
+                let joined = (0..list.len()).map(|j| list.value(j)).collect::<Vec<_>>().join("\n");
+                fields.insert(name.to_string(), Some(joined));
+            }
             reports.insert(file_name(paths.value(i)), fields);
         }
     }
@@ -107,6 +109,8 @@ fn an_ambiguous_place_gets_no_code_and_a_warning() {
     assert_eq!(field(&reports, "铁厂镇.txt", "division_code"), None);
     let warnings = field(&reports, "铁厂镇.txt", "warnings").unwrap();
     assert!(warnings.contains("agency 铁厂镇 fits 5 places"), "{warnings}");
+    let codes = field(&reports, "铁厂镇.txt", "warning_codes").unwrap();
+    assert_eq!(codes.lines().collect::<Vec<_>>(), ["place_ambiguous"], "{warnings}");
 }
 
 #[test]
@@ -149,6 +153,9 @@ fn a_sidecar_wins_over_guesses_and_says_where_they_differ() {
     assert_eq!(field(&reports, file, "division_code"), Some("653128"));
     let warnings = field(&reports, file, "warnings").unwrap();
     assert!(warnings.contains("sidecar agency 岳普湖县人民政府 differs from the document's"), "{warnings}");
+    let codes = field(&reports, file, "warning_codes").unwrap();
+    assert!(codes.lines().any(|c| c == "sidecar_differs"), "{codes}");
+    assert_eq!(codes.lines().count(), warnings.lines().count(), "{warnings}");
 
     // Matched by file name; the sidecar's year decides the partition.
     let reports = run(&jsonl);

@@ -201,6 +201,9 @@ fn check_summarises_the_dataset_for_a_person() {
     // Rejects are grouped by their code: the one is a page whose report is an attachment.
     let by_code = text.lines().skip_while(|l| !l.starts_with("rejects by code")).nth(2).unwrap();
     assert_eq!(by_code.split_whitespace().collect::<Vec<_>>(), ["attachment_only", "1"]);
+    // Warnings by code: the fused text's table 二 leaves runs of values with several readings.
+    let warned = text.lines().skip_while(|l| !l.starts_with("warnings by code")).nth(2).unwrap();
+    assert_eq!(warned.split_whitespace().collect::<Vec<_>>(), ["several_readings", "15", "4"]);
     // pingtan-2020 prints result rows that do not sum to its totals, in HTML, its fused twin and its .doc.
     let failed_line = text.lines().find(|l| l.trim_start().starts_with("requests.result_total")).unwrap();
     assert_eq!(failed_line.split_whitespace().collect::<Vec<_>>(), ["requests.result_total", "6", "3"]);

@@ -5,6 +5,7 @@
 //! the row does not print.
 
 use super::Doc;
+use crate::diagnostics::{Warning, WarningKind};
 use crate::parse::tokenize::Place;
 use crate::template::{Col, Row};
 
@@ -22,7 +23,7 @@ impl Doc<'_, '_> {
         at: usize,
         row: &Row,
         mut taken: Vec<usize>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Option<Vec<Option<usize>>> {
         if taken.is_empty() {
             return None;
@@ -34,12 +35,13 @@ impl Doc<'_, '_> {
             None => taken.truncate(wanted),
         }
         if taken.len() > wanted {
-            warnings.push(format!(
+            let text = format!(
                 "line {}: {} cells after {:?}, expected {wanted}; extra cells ignored",
                 self.pieces[at].line,
                 taken.len(),
                 self.pieces[at].text
-            ));
+            );
+            warnings.push(Warning::new(WarningKind::ExtraCells, text));
             taken.truncate(wanted);
         }
         Some(self.pad(at, taken, wanted, warnings))
@@ -72,14 +74,15 @@ impl Doc<'_, '_> {
     }
 
     /// Pads a short run of values with `None` (missing) and warns.
-    fn pad(&self, at: usize, taken: Vec<usize>, wanted: usize, warnings: &mut Vec<String>) -> Vec<Option<usize>> {
+    fn pad(&self, at: usize, taken: Vec<usize>, wanted: usize, warnings: &mut Vec<Warning>) -> Vec<Option<usize>> {
         if taken.len() < wanted {
-            warnings.push(format!(
+            let text = format!(
                 "line {}: {} of {wanted} values after {:?}",
                 self.pieces[at].line,
                 taken.len(),
                 self.pieces[at].text
-            ));
+            );
+            warnings.push(Warning::new(WarningKind::ShortRow, text));
         }
         let mut values: Vec<Option<usize>> = taken.into_iter().map(Some).collect();
         values.resize(wanted, None);
@@ -117,7 +120,7 @@ impl Doc<'_, '_> {
         &self,
         anchor: usize,
         wanted: usize,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Option<Vec<Option<usize>>> {
         let pieces = self.pieces;
         let end = pieces.len().min(anchor + UNLABELLED_WINDOW);

@@ -26,6 +26,7 @@ use std::rc::Rc;
 use arithmetic::{choose, numbers, Identities};
 use readings::{Chunk, Reading, Slot};
 
+use crate::diagnostics::{Warning, WarningKind};
 use crate::label;
 use crate::parse::align::{Alignment, Cell};
 use crate::parse::tokenize::flow::{self, Mode, Piece};
@@ -217,7 +218,7 @@ impl Located {
 
 struct Solution<'t> {
     cells: Vec<Cell<'t>>,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
     trace: Vec<String>,
 }
 
@@ -487,7 +488,7 @@ impl<'t> Doc<'_, 't> {
 
     /// The unit of an unlabelled table: all its rows, read from the values
     /// after its header at `at`.
-    fn take_unlabelled(&self, table: &Table, at: usize, end: usize, warnings: &mut Vec<String>) -> Option<Unit> {
+    fn take_unlabelled(&self, table: &Table, at: usize, end: usize, warnings: &mut Vec<Warning>) -> Option<Unit> {
         let plan: Vec<usize> = (0..table.rows.len()).collect();
         let line = self.pieces[at].line;
         if self.mode == Printed::Cells {
@@ -503,7 +504,7 @@ impl<'t> Doc<'_, 't> {
 
     /// Warns when a row label read in this table is printed again further
     /// on with other numbers beside it: a file holding the tables twice.
-    fn warn_of_a_second_copy(&self, t: usize, chain: &[(usize, usize)], warnings: &mut Vec<String>) {
+    fn warn_of_a_second_copy(&self, t: usize, chain: &[(usize, usize)], warnings: &mut Vec<Warning>) {
         let table = &self.template.tables[t];
         let Some(last) = chain.iter().map(|&(_, p)| p).max() else { return };
         // Blank cells at either end are a grid's padding, not numbers.
@@ -518,10 +519,11 @@ impl<'t> Doc<'_, 't> {
             let Some(&(_, first)) = chain.iter().find(|&&(r, _)| r == row) else { continue };
             let (read, copy) = (printed(first), printed(again));
             if !read.is_empty() && !copy.is_empty() && copy != read {
-                warnings.push(format!(
+                let text = format!(
                     "line {}: table {} printed again with other numbers; the first copy, at line {}, was read",
                     self.pieces[again].line, table.code, self.pieces[first].line
-                ));
+                );
+                warnings.push(Warning::new(WarningKind::TableRepeated, text));
                 return;
             }
         }
@@ -534,7 +536,7 @@ impl<'t> Doc<'_, 't> {
         table: &Table,
         chain: &[(usize, usize)],
         end: usize,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> (Vec<usize>, Vec<Unit>) {
         let mut label_of: Vec<Option<usize>> = vec![None; table.rows.len()];
         for &(r, p) in chain {
@@ -669,17 +671,18 @@ impl<'t> Doc<'_, 't> {
         let mut emitted = vec![false; table.rows.len()];
         for (mut unit, pick) in units.into_iter().zip(chosen) {
             let Some(c) = pick else {
-                let what = if unit.candidates.is_empty() {
-                    "no reading fits".to_string()
+                let (kind, what) = if unit.candidates.is_empty() {
+                    (WarningKind::NoReadingFits, "no reading fits".to_string())
                 } else {
-                    format!("{} readings fit", unit.candidates.len())
+                    (WarningKind::SeveralReadings, format!("{} readings fit", unit.candidates.len()))
                 };
-                out.warnings.push(format!(
+                let text = format!(
                     "line {}: values [{}] for {}: {what}; left missing",
                     unit.line,
                     self.printed(&unit),
                     rows_named(table, &unit.rows)
-                ));
+                );
+                out.warnings.push(Warning::new(kind, text));
                 continue;
             };
             let certain = unit.beside_label && unit.candidates.len() == 1 && unit.candidates[c].as_printed;
@@ -861,7 +864,11 @@ mod tests {
         let catalog = catalog();
         let a = solve(&text.replace('\n', ""), Mode::Fused, &catalog);
         assert!(row(&a, "result.granted").iter().all(|c| *c == (None, "missing")));
-        assert!(a.warnings.iter().any(|w| w.contains("[270020130]") && w.contains("readings fit")), "{:?}", a.warnings);
+        assert!(
+            a.warnings.iter().any(|w| w.kind == WarningKind::SeveralReadings && w.text.contains("[270020130]")),
+            "{:?}",
+            a.warnings
+        );
     }
 
     #[test]
