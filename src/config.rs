@@ -182,13 +182,20 @@ impl Config {
 }
 
 /// A hash of everything that decides what a document parses to: this
-/// build, the template, the division table and the config's `[regions]` and
-/// `[agencies]` (not `[ingest]`, which only says where to read and write).
+/// build and its words (`config/words.toml`), the template, the division
+/// table and the config's `[regions]` and `[agencies]` (not `[ingest]`,
+/// which only says where to read and write).
 /// Rows parsed under one fingerprint are not mixed with rows of another.
 fn fingerprint(config_text: &str, template_text: &str, divisions_text: &str) -> Result<String> {
     let mut config: toml::Table = toml::from_str(config_text)?;
     config.remove("ingest");
-    Ok(digest::parts([env!("CARGO_PKG_VERSION"), &config.to_string(), template_text, divisions_text]))
+    Ok(digest::parts([
+        env!("CARGO_PKG_VERSION"),
+        crate::words::TEXT,
+        &config.to_string(),
+        template_text,
+        divisions_text,
+    ]))
 }
 
 /// Compiles the `[agencies]` patterns, collecting every error.

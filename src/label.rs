@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
+use crate::words::WORDS;
+
 /// Normalises a label for matching: full-width forms become half-width,
 /// leading enumerators (`一、`, `（三）`, `2.`) are dropped, and only letters,
 /// digits and CJK characters are kept.
@@ -103,8 +105,6 @@ pub fn to_half_width(c: char) -> char {
     }
 }
 
-const CJK_NUMERALS: &str = "一二三四五六七八九十";
-
 /// Drops enumerators at the start: `一、`, `(三)`, `2.`, `3、`, repeatedly
 /// (`三、(一)予以公开`). Expects half-width text.
 fn strip_enumerators(mut s: &str) -> &str {
@@ -119,7 +119,8 @@ fn strip_enumerators(mut s: &str) -> &str {
 }
 
 fn strip_one_enumerator(s: &str) -> &str {
-    let is_numeral = |c: char| CJK_NUMERALS.contains(c) || c.is_ascii_digit();
+    let enumerators = &WORDS.enumerators;
+    let is_numeral = |c: char| enumerators.is_numeral(c) || c.is_ascii_digit();
     let mut chars = s.char_indices();
     match chars.next() {
         Some((_, '(')) => {
@@ -142,7 +143,7 @@ fn strip_one_enumerator(s: &str) -> &str {
             let digits_end = s.char_indices().find(|&(_, c)| !is_numeral(c)).map(|(i, _)| i).unwrap_or(s.len());
             let rest = &s[digits_end..];
             match rest.chars().next() {
-                Some(sep @ ('、' | '.' | '．' | ',' | '，' | ')')) => &rest[sep.len_utf8()..],
+                Some(sep) if enumerators.label_marks.contains(sep) => &rest[sep.len_utf8()..],
                 // "三、 本年度" is common; a bare numeral followed by text is not an enumerator.
                 _ => s,
             }

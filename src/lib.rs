@@ -12,7 +12,9 @@
 //! ```
 //!
 //! The modules, each depending only on those before it:
-//! - `label`, `digest`, `console`: normalised labels, hashes, messages;
+//! - `words`, `diagnostics`, `label`, `digest`, `console`: the domain's words
+//!   (`config/words.toml`), reject and warning codes, normalised labels,
+//!   hashes, messages;
 //! - `template`: the national template compiled from `config/template.toml`:
 //!   its file format (`file`), tables, arithmetic (`checks`) and the claims
 //!   its prose may make (`claims`);
@@ -51,3 +53,4 @@ pub mod tables;
 pub mod template;
 pub mod tools;
 pub mod validate;
+pub mod words;

@@ -21,6 +21,7 @@ use crate::parse::value::Status;
 use crate::sidecar::{self, Hints};
 use crate::template::Template;
 use crate::validate::{self, CheckResult, Operands, YearCells};
+use crate::words::WORDS;
 
 /// A parsed document.
 #[derive(Debug)]
@@ -282,7 +283,9 @@ pub fn parse<'t>(
 /// Why a document has no tables, as specifically as the text tells.
 fn no_tables_reason(text: &str, layout: Layout) -> RejectReason {
     if layout == Layout::Html {
-        if let Some(name) = ATTACHMENT_LINK.find_iter(text).map(|m| m.as_str().trim()).find(|n| n.contains("报告")) {
+        if let Some(name) =
+            ATTACHMENT_LINK.find_iter(text).map(|m| m.as_str().trim()).find(|n| n.contains(WORDS.title.report.as_str()))
+        {
             return RejectReason::AttachmentOnly(name.to_string());
         }
     }

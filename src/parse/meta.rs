@@ -3,12 +3,12 @@
 //! the signature block, in that order of trust; a fuller form of the same
 //! name found lower down refines it. Pure: tokens in, metadata out.
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 
 use crate::diagnostics::{Warning, WarningKind};
+use crate::label::to_half_width;
 use crate::parse::tokenize::Token;
+use crate::words::WORDS;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {
@@ -35,24 +35,6 @@ pub struct AgencyRules {
     pub abbreviations: Vec<(String, String)>,
 }
 
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d\d)\s*年").unwrap());
-static PERIOD_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:19|20)\d\d)\s*年\s*(?:度\s*)?(?:1\s*月\s*1\s*日|1月份)\s*(?:至|到|-|—|起)").unwrap()
-});
-static REPORT_YEAR_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d\d)\s*年度").unwrap());
-static DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日").unwrap());
-static PAGE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:发布日期|发布时间|成文日期|日期|时间)\s*[:：]\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
-        .unwrap()
-});
-/// Page titles carry the site after a separator: `报告_政府信息公开年报_某某网`.
-static TITLE_SITE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*[_|｜]\s*.*$").unwrap());
-/// What follows the agency in a title: the year and the report's name.
-static TITLE_TAIL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:(?:19|20)\d\d\s*年度?)?\s*(?:政府信息公开|政务公开|信息公开).*$").unwrap());
-static LEADING_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:19|20)\d\d\s*年度?\s*").unwrap());
-
 /// How many leading prose tokens may hold the title and opening sentence.
 const HEAD_TOKENS: usize = 40;
 /// How many trailing prose tokens may hold the signature.
@@ -62,24 +44,24 @@ const MAX_TITLE_CHARS: usize = 60;
 const MAX_SIGNATURE_CHARS: usize = 40;
 /// Agency names are short.
 const MAX_AGENCY_CHARS: usize = 40;
-/// Place-name endings: a bare place in a title means its government.
-const PLACE_ENDINGS: [char; 7] = ['镇', '乡', '县', '区', '市', '旗', '道'];
-const GOVERNMENT: &str = "人民政府";
-const CRAWLER_TITLE_FIELD: &str = "标题";
 
 pub fn extract(tokens: &[Token], html_title: Option<&str>, rules: &AgencyRules) -> Meta {
+    let words = &WORDS.title;
     let prose: Vec<&str> = tokens.iter().filter(|t| !t.is_cell()).map(|t| t.text.as_str()).collect();
     let head = &prose[..prose.len().min(HEAD_TOKENS)];
     let tail = &prose[prose.len().saturating_sub(SIGNATURE_TOKENS)..];
     let title = html_title
-        .map(|t| TITLE_SITE_SUFFIX.replace(t.trim(), "").to_string())
-        .filter(|t| t.contains("报告"))
+        // Page titles carry the site after a separator: `报告_政府信息公开年报_某某网`.
+        .map(|t| {
+            t.trim().split(|c| words.site_separators.contains(c)).next().unwrap_or_default().trim_end().to_string()
+        })
+        .filter(|t| t.contains(words.report.as_str()))
         .or_else(|| title_from_text(head, rules));
     let year = title
         .as_deref()
-        .and_then(|t| YEAR.captures(t))
-        .or_else(|| prose.iter().find_map(|t| PERIOD_YEAR.captures(t)))
-        .or_else(|| head.iter().find_map(|t| REPORT_YEAR_IN_TEXT.captures(t)))
+        .and_then(|t| words.year.captures(t))
+        .or_else(|| prose.iter().find_map(|t| words.period_year.captures(t)))
+        .or_else(|| head.iter().find_map(|t| words.report_year.captures(t)))
         .and_then(|c| c[1].parse::<i16>().ok());
 
     let opening = head.iter().find_map(|t| {
@@ -87,7 +69,7 @@ pub fn extract(tokens: &[Token], html_title: Option<&str>, rules: &AgencyRules) 
     });
     let signature = tail.iter().rev().map(|t| t.trim()).find(|t| {
         t.chars().count() <= MAX_SIGNATURE_CHARS
-            && !t.contains(['。', '，', ',', '：', ':'])
+            && !t.chars().any(|c| words.sentence_marks.contains(c))
             && rules.signature_endings.iter().any(|e| t.ends_with(e.as_str()))
     });
     let from_title = title.as_deref().and_then(agency_from_title);
@@ -99,8 +81,8 @@ pub fn extract(tokens: &[Token], html_title: Option<&str>, rules: &AgencyRules) 
     }
     let agency = agency.map(|a| expand(&a, &rules.abbreviations)).filter(|a| a.chars().count() <= MAX_AGENCY_CHARS);
 
-    let signature_date = tail.iter().rev().filter(|t| t.chars().count() <= 20).find_map(|t| date(&DATE, t));
-    let page_date = head.iter().find_map(|t| date(&PAGE_DATE, t));
+    let signature_date = tail.iter().rev().filter(|t| t.chars().count() <= 20).find_map(|t| date(&words.date, t));
+    let page_date = head.iter().find_map(|t| date(&words.page_date, t));
     let mut warnings = Vec::new();
     if let (Some(s), Some(p)) = (&signature_date, &page_date) {
         if s != p {
@@ -125,29 +107,32 @@ fn date(pattern: &Regex, text: &str) -> Option<String> {
 fn title_from_text(head: &[&str], rules: &AgencyRules) -> Option<String> {
     // A line naming the whole report comes first: site navigation above it
     // may already say 政府信息公开.
+    let words = &WORDS.title;
+    let (disclosure, annual_report) = (words.disclosure.as_str(), words.annual_report.as_str());
     let names_report =
-        |t: &&str| t.contains("政府信息公开") && t.contains("年度报告") && t.chars().count() <= MAX_TITLE_CHARS;
+        |t: &&str| t.contains(disclosure) && t.contains(annual_report) && t.chars().count() <= MAX_TITLE_CHARS;
     let at = head
         .iter()
         .position(names_report)
-        .or_else(|| head.iter().position(|t| t.contains("政府信息公开") || t.contains("年度报告")))?;
+        .or_else(|| head.iter().position(|t| t.contains(disclosure) || t.contains(annual_report)))?;
     // Crawler text opens with fields such as `标题: …`.
-    let line =
-        head[at].strip_prefix(CRAWLER_TITLE_FIELD).map_or(head[at], |rest| rest.trim_start_matches([':', '：', ' ']));
+    let line = head[at]
+        .strip_prefix(words.crawler_field.as_str())
+        .map_or(head[at], |rest| rest.trim_start_matches(|c: char| to_half_width(c) == ':' || c == ' '));
     if line.chars().count() > MAX_TITLE_CHARS {
-        let end = line.find("年度报告")? + "年度报告".len();
+        let end = line.find(annual_report)? + annual_report.len();
         return Some(compact(&line[..end]));
     }
     let mut title = String::new();
-    let starts_with_year = YEAR.find(line).is_some_and(|m| m.start() == 0);
+    let starts_with_year = words.year.find(line).is_some_and(|m| m.start() == 0);
     if let Some(before) = at.checked_sub(1).map(|i| head[i].trim()) {
         if starts_with_year && rules.signature_endings.iter().any(|e| before.ends_with(e.as_str())) {
             title.push_str(before);
         }
     }
     title.push_str(line);
-    if !title.contains("报告") {
-        let next = head.get(at + 1).filter(|t| t.chars().count() <= 10 && t.contains("报告"))?;
+    if !title.contains(words.report.as_str()) {
+        let next = head.get(at + 1).filter(|t| t.chars().count() <= 10 && t.contains(words.report.as_str()))?;
         title.push_str(next);
     }
     Some(compact(&title))
@@ -159,10 +144,11 @@ fn compact(text: &str) -> String {
 
 /// The issuing body is what the title says around the year and the report's name.
 fn agency_from_title(title: &str) -> Option<String> {
-    let without_year = LEADING_YEAR.replace(title, "");
-    let rest = TITLE_TAIL.replace(&without_year, "");
+    let words = &WORDS.title;
+    let without_year = words.leading_year.replace(title, "");
+    let rest = words.title_tail.replace(&without_year, "");
     // `关于` is a word (`…局关于2023年…`); its characters alone end names (南京海关).
-    let agency = rest.trim().strip_suffix("关于").unwrap_or(rest.trim()).trim().to_string();
+    let agency = rest.trim().strip_suffix(words.about.as_str()).unwrap_or(rest.trim()).trim().to_string();
     (!agency.is_empty() && agency.chars().count() <= MAX_AGENCY_CHARS).then_some(agency)
 }
 
@@ -173,8 +159,10 @@ fn refine(base: &str, fuller: &str) -> String {
     let Some(at) = fuller.find(base) else { return base.to_string() };
     let mut refined = fuller[..at + base.len()].to_string();
     let rest = &fuller[at + base.len()..];
-    if base.ends_with(PLACE_ENDINGS) && rest.starts_with(GOVERNMENT) {
-        refined.push_str(GOVERNMENT);
+    let places = &WORDS.places;
+    let government = places.place_government.as_str();
+    if base.ends_with(|c| places.endings.contains(c)) && rest.starts_with(government) {
+        refined.push_str(government);
     }
     refined
 }

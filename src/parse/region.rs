@@ -9,6 +9,8 @@ use std::path::Path;
 use aho_corasick::{AhoCorasick, MatchKind};
 use anyhow::{Context, Result};
 
+use crate::words::WORDS;
+
 /// The compact division table derived from the gazetteer (`xxgk divisions`).
 const BUILTIN_DIVISIONS: &str = include_str!("../../data/divisions.tsv");
 
@@ -83,9 +85,6 @@ pub enum Resolution {
     NotFound,
 }
 
-/// Agency name endings that mean the government of the place itself.
-const GOVERNMENT_SUFFIXES: [&str; 4] = ["", "人民政府", "政府", "街道办事处"];
-
 pub struct Divisions {
     entries: Vec<Division>,
     matcher: AhoCorasick,
@@ -126,7 +125,7 @@ impl Divisions {
         let mut by_pattern: Vec<Vec<usize>> = Vec::new();
         let mut pattern_of: HashMap<&str, usize> = HashMap::new();
         for (i, d) in entries.iter().enumerate() {
-            if d.name == "市辖区" || d.name == "县" || d.name.contains("直辖") || d.name.chars().count() < 2 {
+            if WORDS.places.is_not_a_place(&d.name) || d.name.chars().count() < 2 {
                 continue;
             }
             let p = *pattern_of.entry(d.name.as_str()).or_insert_with(|| {
@@ -194,7 +193,7 @@ impl Divisions {
     /// A random county, or township with its county (`五台县耿镇镇`), for
     /// synthetic reports.
     pub fn random_place(&self, rng: &mut fastrand::Rng) -> Option<String> {
-        let usable = |d: &Division| d.level >= Level::County && d.name != "市辖区" && !d.name.contains("直辖");
+        let usable = |d: &Division| d.level >= Level::County && !WORDS.places.is_not_a_place(&d.name);
         let picked = (0..64)
             .map(|_| rng.usize(..self.entries.len().max(1)))
             .find(|&i| self.entries.get(i).is_some_and(usable))?;
@@ -220,11 +219,13 @@ impl Divisions {
                 Level::County => &mut region.county,
                 Level::Township => &mut region.township,
             };
-            if d.name != "市辖区" && !d.name.contains("直辖") {
+            if !WORDS.places.is_not_a_place(&d.name) {
                 *slot = Some(d.name.clone());
             }
         }
-        let is_government = GOVERNMENT_SUFFIXES.contains(&rest.trim());
+        // An agency named by its place alone, or with a government ending, is the place's government.
+        let rest = rest.trim();
+        let is_government = rest.is_empty() || WORDS.places.government.iter().any(|g| g == rest);
         region.admin_level = Some(if is_government { self.entries[entry].level.as_str() } else { "department" });
         region
     }

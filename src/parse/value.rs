@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use crate::label::to_half_width;
+use crate::words::WORDS;
 
 /// How a cell reads, per the data contract's `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,9 +57,6 @@ pub struct Reading {
     pub unit: Option<&'static str>,
 }
 
-const UNITS: [&str; 6] = ["万元", "元", "件", "项", "个", "条"];
-const DASHES: [&str; 12] = ["—", "-", "–", "―", "/", "无", "－", "--", "——", "─", "\\", "一"];
-
 /// Reads a cell's trimmed text.
 pub fn read(raw: &str) -> Reading {
     // Most cells are plain ASCII integers: read them without copying.
@@ -71,11 +69,12 @@ pub fn read(raw: &str) -> Reading {
     if text.is_empty() {
         return Reading { value: None, status: Status::Blank, unit: None };
     }
-    if DASHES.contains(&text) {
+    let cells = &WORDS.cells;
+    if cells.dashes.iter().any(|d| d == text) {
         return Reading { value: None, status: Status::Dash, unit: None };
     }
-    let (number, unit) = match UNITS.iter().find(|u| text.ends_with(*u)) {
-        Some(u) => (&text[..text.len() - u.len()], Some(*u)),
+    let (number, unit) = match cells.units.iter().find(|u| text.ends_with(u.as_str())) {
+        Some(u) => (&text[..text.len() - u.len()], Some(u.as_str())),
         None => (text, None),
     };
     match parse_number(number) {
@@ -100,7 +99,8 @@ pub fn is_value_like(raw: &str) -> bool {
     !matches!(read(raw).status, Status::Invalid)
 }
 
-/// Parses `-18`, `34,754`, `24252.311082`; rejects anything else, including
+/// Parses `-18`, `34,754`, `24252.311082` (half-width, as `read` makes it);
+/// rejects anything else, including
 /// NaN, infinities and numbers with more than 15 significant digits, which
 /// f64 cannot hold exactly.
 fn parse_number(s: &str) -> Option<f64> {
@@ -115,18 +115,15 @@ fn parse_number(s: &str) -> Option<f64> {
                 digits += 1;
             }
             '.' if !seen_point => seen_point = true,
-            ',' | '，' if seen_digit && !seen_point => {}
+            ',' if seen_digit && !seen_point => {}
             _ => return None,
         }
     }
     if !seen_digit || digits > 15 {
         return None;
     }
-    let cleaned: Cow<str> = if s.contains([',', '，']) {
-        Cow::Owned(s.chars().filter(|c| *c != ',' && *c != '，').collect())
-    } else {
-        Cow::Borrowed(s)
-    };
+    let cleaned: Cow<str> =
+        if s.contains(',') { Cow::Owned(s.chars().filter(|c| *c != ',').collect()) } else { Cow::Borrowed(s) };
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 

@@ -91,7 +91,7 @@ pub fn markdown(catalog: &Catalog) -> String {
         );
     }
     out.push_str(
-        "\n## Claims of the prose\n\nEach `kind` of the `claims` table: a number the prose of sections 一 to 四 \
+        "\n## Claims of the prose\n\nEach `kind` of the `claims` table: a number the prose of sections 1 to 4 \
          states, compared by the check `narrative.<kind>` with the sum of `rows` in column `col` (a prefix \
          ending in `*` sums every row it begins). A claim passes when it equals the sum or one of the others \
          its words may mean. The phrasings are the template file's `[[claim]]` patterns.\n\n\

@@ -21,6 +21,7 @@ mod crawler_text;
 mod forge;
 mod hostile;
 mod incremental;
+mod layout;
 mod metadata;
 mod narrative;
 mod nightly;

@@ -1,7 +1,9 @@
 //! Readings: every way a run of printed values can stand for a row's cells,
 //! by the rule of the text's mode. Each rule is a function with its test.
 
+use crate::label::to_half_width;
 use crate::parse::tokenize::flow::Mode;
+use crate::words::WORDS;
 
 /// A printed value and the line it is on.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -191,7 +193,7 @@ pub fn splits(text: &str, n: usize, steps: &mut usize) -> Option<Vec<Vec<String>
         None => 0,
     };
     let unit = &tail[fraction..];
-    let tail_ok = fraction != 1 && (unit.is_empty() || unit == "元" || unit == "万元");
+    let tail_ok = fraction != 1 && (unit.is_empty() || WORDS.cells.currency.iter().any(|c| c == unit));
     if int_len == 0 || !tail_ok {
         return Some(if n == 1 { vec![vec![text.to_string()]] } else { Vec::new() });
     }
@@ -210,7 +212,7 @@ pub fn splits(text: &str, n: usize, steps: &mut usize) -> Option<Vec<Vec<String>
 }
 
 pub(super) fn is_dash(c: char) -> bool {
-    matches!(c, '—' | '－' | '–' | '―' | '-' | '/')
+    matches!(to_half_width(c), '-' | '/') || WORDS.cells.dash_chars.contains(c)
 }
 
 fn cut(

@@ -5,6 +5,7 @@
 
 use super::{line_no, Place, Token};
 use crate::parse::value::is_value_like;
+use crate::words::WORDS;
 
 /// A wrapped piece of a label is short; longer unindented lines are prose.
 const MAX_CONTINUATION_CHARS: usize = 24;
@@ -47,10 +48,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// `五、存在的主要问题…` starts a section, never the rest of a cell.
 fn starts_like_heading(line: &str) -> bool {
     let mut chars = line.chars();
-    matches!(
-        (chars.next(), chars.next()),
-        (Some('一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'), Some('、'))
-    )
+    let enumerators = &WORDS.enumerators;
+    chars.next().is_some_and(|c| enumerators.is_numeral(c)) && chars.next() == Some(enumerators.heading_mark)
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 use std::borrow::Cow;
 
 use super::{line_no, Place};
+use crate::label::to_half_width;
 use crate::parse::value::{self, Status};
+use crate::words::WORDS;
 
 /// How values were printed, which decides what one printed value may stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,21 +94,33 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
 }
 
 fn is_page_footer(line: &str) -> bool {
+    let enumerators = &WORDS.enumerators;
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    let inner = t.trim_matches(['-', '—', '–', '－']);
+    let inner = t.trim_matches(|c: char| is_minus(c) || WORDS.cells.dash_chars.contains(c));
     let numbered = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     (inner.len() < t.len() && numbered(inner))
-        || t.strip_prefix('第').and_then(|r| r.strip_suffix('页')).is_some_and(numbered)
+        || t.strip_prefix(enumerators.page_before.as_str())
+            .and_then(|r| r.strip_suffix(enumerators.page_after.as_str()))
+            .is_some_and(numbered)
 }
 
-const CJK_NUMERALS: &str = "一二三四五六七八九十";
-
+/// A digit, half- or full-width.
 fn is_digit(c: char) -> bool {
-    c.is_ascii_digit() || ('０'..='９').contains(&c)
+    to_half_width(c).is_ascii_digit()
+}
+
+/// `-`, half- or full-width.
+fn is_minus(c: char) -> bool {
+    to_half_width(c) == '-'
+}
+
+/// `增` or `减` before a value: its sign, kept with it.
+fn is_sign_word(text: &str) -> bool {
+    WORDS.cells.sign_words.iter().any(|w| w == text)
 }
 
 fn is_enumerator_mark(c: char) -> bool {
-    matches!(c, '.' | '、' | '．')
+    WORDS.enumerators.marks.contains(to_half_width(c))
 }
 
 /// Splits one line into label text and values. A label starts at an
@@ -115,6 +129,7 @@ fn is_enumerator_mark(c: char) -> bool {
 /// `2.` before a label gives its last digit to the label's enumerator
 /// (`…3252.没有现成信息` is the value 325 and the label `2.没有…`).
 fn split_line<'a>(text: &'a str, line: u32, out: &mut Vec<Piece<'a>>) {
+    let cells = &WORDS.cells;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let byte = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
     let at = |i: usize| chars.get(i).map(|&(_, c)| c);
@@ -129,12 +144,12 @@ fn split_line<'a>(text: &'a str, line: u32, out: &mut Vec<Piece<'a>>) {
     while i < chars.len() {
         let c = chars[i].1;
         let after_gap = i == 0 || chars[i - 1].1.is_whitespace() || is_digit(chars[i - 1].1);
-        let signed = matches!(c, '-' | '－') && after_gap && at(i + 1).is_some_and(is_digit);
+        let signed = is_minus(c) && after_gap && at(i + 1).is_some_and(is_digit);
         if is_digit(c) || signed {
             let start = i;
             let mut end = i + 1;
             while end < chars.len()
-                && (is_digit(chars[end].1) || (matches!(chars[end].1, '.' | '．') && at(end + 1).is_some_and(is_digit)))
+                && (is_digit(chars[end].1) || (to_half_width(chars[end].1) == '.' && at(end + 1).is_some_and(is_digit)))
             {
                 end += 1;
             }
@@ -152,17 +167,15 @@ fn split_line<'a>(text: &'a str, line: u32, out: &mut Vec<Piece<'a>>) {
             }
             // `2019年`, `12月`: a date in a note, not a cell.
             let unit_at = (end..chars.len()).find(|&j| !chars[j].1.is_whitespace());
-            if unit_at.and_then(at).is_some_and(|u| matches!(u, '年' | '月' | '日' | '%' | '％')) {
+            if unit_at.and_then(at).is_some_and(|u| cells.note_units.contains(to_half_width(u))) {
                 i = end;
                 continue;
             }
             // A printed currency unit and a change prefix (`增3`) stay with the value.
-            if text[byte(end)..].starts_with("万元") {
-                end += 2;
-            } else if next == Some('元') {
-                end += 1;
+            if let Some(unit) = cells.currency.iter().find(|u| text[byte(end)..].starts_with(u.as_str())) {
+                end += unit.chars().count();
             }
-            let signed_word = start > text_start && matches!(chars[start - 1].1, '增' | '减');
+            let signed_word = start > text_start && is_sign_word(&text[byte(start - 1)..byte(start)]);
             let value_start = if signed_word { start - 1 } else { start };
             push(byte(text_start), byte(value_start), false, out);
             push(byte(value_start), byte(end), true, out);
@@ -172,9 +185,11 @@ fn split_line<'a>(text: &'a str, line: u32, out: &mut Vec<Piece<'a>>) {
         }
         // A dash stands for an empty cell: `—`, or `-` and `/` standing alone.
         let alone = |j: usize| at(j).is_none_or(char::is_whitespace);
-        let dash =
-            matches!(c, '—' | '－' | '–' | '―') || (matches!(c, '-' | '/') && alone(i + 1) && (i == 0 || alone(i - 1)));
-        if dash && !(matches!(c, '-' | '－') && at(i + 1).is_some_and(is_digit)) {
+        let full_width_minus = c != '-' && is_minus(c);
+        let dash = cells.dash_chars.contains(c)
+            || full_width_minus
+            || (matches!(c, '-' | '/') && alone(i + 1) && (i == 0 || alone(i - 1)));
+        if dash && !(is_minus(c) && at(i + 1).is_some_and(is_digit)) {
             let mut end = i + 1;
             while at(end) == Some(c) {
                 end += 1;
@@ -198,12 +213,14 @@ fn split_line<'a>(text: &'a str, line: u32, out: &mut Vec<Piece<'a>>) {
 /// of `第二十条第（一）项`).
 fn starts_label(chars: &[(usize, char)], i: usize) -> bool {
     let at = |j: usize| chars.get(j).map(|&(_, c)| c);
-    let numeral = |c: Option<char>| c.is_some_and(|c| CJK_NUMERALS.contains(c));
+    let enumerators = &WORDS.enumerators;
+    let numeral = |c: Option<char>| c.is_some_and(|c| enumerators.is_numeral(c));
     let c = chars[i].1;
     if numeral(Some(c)) {
-        return at(i + 1) == Some('、') && !numeral(at(i.wrapping_sub(1)));
+        return at(i + 1) == Some(enumerators.heading_mark) && !numeral(at(i.wrapping_sub(1)));
     }
-    matches!(c, '（' | '(') && numeral(at(i + 1)) && matches!(at(i + 2), Some('）' | ')')) && at(i + 3) != Some('项')
+    let half = |j: usize| at(j).map(to_half_width);
+    half(i) == Some('(') && numeral(at(i + 1)) && half(i + 2) == Some(')') && at(i + 3) != Some(enumerators.clause_word)
 }
 
 /// A line holding only `增` or `减` before a value line is that value's sign
@@ -211,7 +228,7 @@ fn starts_label(chars: &[(usize, char)], i: usize) -> bool {
 fn join_signs(pieces: &mut Vec<Piece>) {
     let mut i = 0;
     while i + 1 < pieces.len() {
-        if !pieces[i].is_value && matches!(&*pieces[i].text, "增" | "减") && pieces[i + 1].is_value {
+        if !pieces[i].is_value && is_sign_word(&pieces[i].text) && pieces[i + 1].is_value {
             let word = pieces.remove(i);
             pieces[i].text = Cow::Owned(format!("{}{}", word.text, pieces[i].text));
         }

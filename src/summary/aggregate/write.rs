@@ -10,39 +10,7 @@ use polars::prelude::*;
 
 use super::{Output, SummaryOptions};
 use crate::template::Catalog;
-
-/// Chinese headers of the summary's own columns.
-const HEADERS_ZH: [(&str, &str); 29] = [
-    ("year", "年度"),
-    ("province", "省"),
-    ("city", "市"),
-    ("county", "县"),
-    ("admin_level", "行政层级"),
-    ("agency", "机关"),
-    ("template", "格式版本"),
-    ("table", "表"),
-    ("row", "行"),
-    ("col", "列"),
-    ("value", "数值"),
-    ("reports", "报告数"),
-    ("reports_left_out", "未计入报告数（所需总计缺失）"),
-    ("cells_missing", "缺失或无效单元格"),
-    ("totals_from_parts", "总计空白按分项求和"),
-    ("report_id", "报告编号"),
-    ("measure", "项目"),
-    ("result_total", "办理结果总计"),
-    ("granted", "予以公开"),
-    ("partial", "部分公开"),
-    ("withheld", "不予公开"),
-    ("unavailable", "无法提供"),
-    ("not_processed", "不予处理"),
-    ("other", "其他处理"),
-    ("reviews", "行政复议"),
-    ("reviews_corrected", "行政复议结果纠正"),
-    ("suits", "行政诉讼"),
-    ("suits_corrected", "行政诉讼结果纠正"),
-    ("checks_failed", "未通过校验"),
-];
+use crate::words::WORDS;
 
 /// Rows gathered and written at a time: a summary is put in order a batch
 /// at a time, never copied whole.
@@ -96,7 +64,8 @@ fn row_order(output: &Output) -> PolarsResult<IdxCa> {
 /// Column name → Chinese header: the fixed columns, applicant columns by
 /// their label, wide-table codes by their row and column labels, shares.
 fn labels(catalog: &Catalog) -> HashMap<String, String> {
-    let mut labels: HashMap<String, String> = HEADERS_ZH.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let words = &WORDS.summary;
+    let mut labels: HashMap<String, String> = words.headers.iter().cloned().collect();
     for template in &catalog.templates {
         for table in &template.tables {
             for row in &table.rows {
@@ -112,13 +81,13 @@ fn labels(catalog: &Catalog) -> HashMap<String, String> {
             }
         }
         for check in &template.checks {
-            labels.entry(check.code.clone()).or_insert_with(|| format!("校验失败:{}", check.code));
+            labels.entry(check.code.clone()).or_insert_with(|| format!("{}{}", words.check_failed, check.code));
         }
     }
     let shares: Vec<(String, String)> = labels
         .iter()
         .filter(|(k, _)| !k.contains('.'))
-        .map(|(k, v)| (format!("{k}_share"), format!("{v}占比")))
+        .map(|(k, v)| (format!("{k}_share"), format!("{v}{}", words.share)))
         .collect();
     labels.extend(shares);
     labels

@@ -16,6 +16,7 @@ use crate::config::Reference;
 use crate::parse::tokenize::flow::Mode;
 use crate::parse::tokenize::Layout;
 use crate::template::{Table, Template};
+use crate::words::WORDS;
 
 /// The layouts synth writes, in turn.
 pub const LAYOUTS: [Layout; 6] =
@@ -64,10 +65,6 @@ pub struct Document<'t> {
     pub values: Vec<Vec<Vec<Printed>>>,
 }
 
-/// Bodies that issue reports, after the place name.
-const BODIES: [&str; 5] = ["人民政府", "人民政府", "人民政府办公室", "财政局", "生态环境局"];
-/// Places used when the division list is empty.
-const FALLBACK_PLACE: &str = "岳普湖县";
 /// The first documents cycle through every layout with both versions, so a
 /// small corpus has them all; later ones are drawn as scrapes are: mostly HTML.
 const COVERAGE: usize = 2 * LAYOUTS.len();
@@ -91,8 +88,9 @@ pub fn document<'t>(reference: &'t Reference, seed: u64, index: usize) -> Docume
         (layout, template.unwrap_or_else(|| catalog.default_template()))
     };
     let year: i16 = if template.code == "gov2019" { rng.i16(2019..=2020) } else { rng.i16(2021..=2025) };
-    let place = reference.divisions.random_place(&mut rng).unwrap_or_else(|| FALLBACK_PLACE.to_string());
-    let agency = format!("{place}{}", BODIES[rng.usize(..BODIES.len())]);
+    let words = &WORDS.synth;
+    let place = reference.divisions.random_place(&mut rng).unwrap_or_else(|| words.fallback_place.clone());
+    let agency = format!("{place}{}", words.bodies[rng.usize(..words.bodies.len())]);
     let mut values: Vec<Vec<Vec<Printed>>> = template.tables.iter().map(|t| table_values(t, &mut rng)).collect();
     if rng.u32(..ERROR_ONE_IN) == 0 {
         misprint(&mut values, &mut rng);

@@ -3,9 +3,11 @@
 //! them); each layout then writes that grid the way real converters do.
 
 use super::{Document, Printed};
+use crate::label::to_half_width;
 use crate::parse::tokenize::flow::Mode;
 use crate::parse::tokenize::Layout;
 use crate::template::Table;
+use crate::words::WORDS;
 
 /// A printed table cell with its spans.
 #[derive(Debug, Clone)]
@@ -56,7 +58,8 @@ pub fn render(doc: &Document) -> Rendered {
     let mut rng = fastrand::Rng::with_seed(doc.year as u64 * 7919 + doc.agency.len() as u64);
     let grids: Vec<Grid> =
         doc.template.tables.iter().zip(&doc.values).map(|(table, values)| grid(table, values, &mut rng)).collect();
-    let title = format!("{}{}年政府信息公开工作年度报告", doc.agency, doc.year);
+    let words = &WORDS.synth;
+    let title = words.fill(&words.title, &doc.agency, doc.year);
     let sections = narrative(doc);
     let (text, ext) = match doc.layout {
         // synth writes no PDF or Word 97 file (they need fonts and an OLE
@@ -78,15 +81,8 @@ pub fn render(doc: &Document) -> Rendered {
 
 /// The six section headings and their prose; tables go after headings 二–四.
 fn narrative(doc: &Document) -> Vec<(String, String)> {
-    let year = doc.year;
-    vec![
-        ("一、总体情况".into(), format!("{year}年，{}认真贯彻落实《中华人民共和国政府信息公开条例》，本报告所列数据的统计期限为{year}年1月1日至{year}年12月31日。", doc.agency)),
-        ("二、主动公开政府信息情况".into(), String::new()),
-        ("三、收到和处理政府信息公开申请情况".into(), String::new()),
-        ("四、政府信息公开行政复议、行政诉讼情况".into(), String::new()),
-        ("五、存在的主要问题及改进情况".into(), "一是公开内容还不够全面；二是更新还不够及时。下一步将加强培训，提高公开质量。".into()),
-        ("六、其他需要报告的事项".into(), format!("本年度未收取信息处理费。\n{}\n{}年1月20日", doc.agency, year + 1)),
-    ]
+    let words = &WORDS.synth;
+    words.sections.iter().map(|(heading, prose)| (heading.clone(), words.fill(prose, &doc.agency, doc.year))).collect()
 }
 
 /// Lays a table out as the template prints it.
@@ -97,16 +93,15 @@ fn grid(table: &Table, values: &[Vec<Printed>], rng: &mut fastrand::Rng) -> Grid
     match table.code.as_str() {
         "requests" => {
             let cols = &rows[0].cols;
+            let words = &WORDS.synth;
             grid.push(vec![
-                GridCell::new("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
-                    .span(3, 3)
-                    .header(),
-                GridCell::new("申请人情况").span(1, 7).header(),
+                GridCell::new(&words.requests_note).span(3, 3).header(),
+                GridCell::new(&words.applicants).span(1, 7).header(),
             ]);
             grid.push(vec![
-                GridCell::new("自然人").span(2, 1).header(),
-                GridCell::new("法人或其他组织").span(1, 5).header(),
-                GridCell::new("总计").span(2, 1).header(),
+                GridCell::new(&words.natural_persons).span(2, 1).header(),
+                GridCell::new(&words.organisations).span(1, 5).header(),
+                GridCell::new(&words.total).span(2, 1).header(),
             ]);
             grid.push(cols[1..6].iter().map(|c| GridCell::new(last_segment(&c.label)).header()).collect());
             let paths: Vec<Vec<String>> =
@@ -162,7 +157,7 @@ fn grid(table: &Table, values: &[Vec<Printed>], rng: &mut fastrand::Rng) -> Grid
                 let members: Vec<_> = rows[i..].iter().take_while(|r| first_segment(&r.label) == block).collect();
                 grid.push(vec![GridCell::new(variant(&block, rng)).span(1, width)]);
                 let cols = &members[0].cols;
-                let mut header = vec![GridCell::new("信息内容").header()];
+                let mut header = vec![GridCell::new(&WORDS.synth.proactive_content).header()];
                 header.extend(cols.iter().map(|c| GridCell::new(c.label.clone()).header()));
                 fill_width(&mut header, width);
                 grid.push(header);
@@ -199,8 +194,11 @@ fn last_segment(label: &str) -> String {
 /// the enumerator.
 fn variant(label: &str, rng: &mut fastrand::Rng) -> String {
     match rng.u8(..4) {
-        0 => label.replace('（', "(").replace('）', ")"),
-        1 => label.replacen('、', "、 ", 1),
+        0 => label.chars().map(|c| if matches!(to_half_width(c), '(' | ')') { to_half_width(c) } else { c }).collect(),
+        1 => {
+            let mark = WORDS.enumerators.heading_mark;
+            label.replacen(mark, &format!("{mark} "), 1)
+        }
         _ => label.to_string(),
     }
 }
@@ -440,12 +438,17 @@ fn xml_escape(text: &str) -> String {
 /// `&nbsp;` blanks, `<br>` in headers, digits split across spans.
 fn html(doc: &Document, title: &str, sections: &[(String, String)], grids: &[Grid], rng: &mut fastrand::Rng) -> String {
     let charset = if doc.gbk { "gbk" } else { "utf-8" };
+    let words = &WORDS.synth;
+    let page_title = words.fill(&words.page_title, &doc.agency, doc.year);
+    let [home, open, year] = [0, 1, 2].map(|i| words.navigation.get(i).map_or("", String::as_str));
     let mut out = format!(
-        "<!DOCTYPE html>\n<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset={charset}\">\n<title>{title}_政府信息公开年报_{}</title>\n<script>var nav = '<td>首页</td>';</script>\n</head>\n<body>\n<table class=\"nav\"><tr><td><a href=\"/\">首页</a></td><td><a href=\"/zwgk\">政务公开</a></td><td>2025年</td></tr></table>\n<div class=\"article\">\n<h1>{title}</h1>\n",
-        doc.agency
+        "<!DOCTYPE html>\n<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset={charset}\">\n<title>{title}{page_title}</title>\n<script>var nav = '<td>{home}</td>';</script>\n</head>\n<body>\n<table class=\"nav\"><tr><td><a href=\"/\">{home}</a></td><td><a href=\"/zwgk\">{open}</a></td><td>{year}</td></tr></table>\n<div class=\"article\">\n<h1>{title}</h1>\n"
     );
     for (i, (heading, prose)) in sections.iter().enumerate() {
-        out.push_str(&format!("<p class=MsoNormal><b><span style='font-family:黑体'>{heading}</span></b></p>\n"));
+        out.push_str(&format!(
+            "<p class=MsoNormal><b><span style='font-family:{}'>{heading}</span></b></p>\n",
+            words.heading_font
+        ));
         if let Some(grid) = (1..=3).contains(&i).then(|| &grids[i - 1]) {
             out.push_str("<table class=MsoNormalTable border=1 cellspacing=0>\n");
             for row in grid {
@@ -471,7 +474,8 @@ fn html(doc: &Document, title: &str, sections: &[(String, String)], grids: &[Gri
             out.push_str(&format!("<p class=MsoNormal>{paragraph}</p>\n"));
         }
     }
-    out.push_str("</div>\n<div class=\"footer\"><p>主办单位：某某人民政府办公室</p><p>网站标识码 0000000000</p></div>\n</body>\n</html>\n");
+    let footer: String = words.footer.iter().map(|p| format!("<p>{p}</p>")).collect();
+    out.push_str(&format!("</div>\n<div class=\"footer\">{footer}</div>\n</body>\n</html>\n"));
     out
 }
 
