@@ -12,12 +12,14 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use arrow_array::{Array, Float64Array, Int32Array, RecordBatch, StringArray};
+use arrow_array::Array;
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use dataset::{file_name, read_table, strings, Cell, TestDataset};
 
 mod crash;
 mod crawler_text;
+mod dataset;
+mod fixtures;
 mod forge;
 mod hostile;
 mod incremental;
@@ -96,105 +98,28 @@ fn shared_corpus(test: &str) -> Option<PathBuf> {
     None
 }
 
-/// All batches of one output table, each with its partition's year.
-fn read_table(out: &Path, table: &str) -> Vec<(Option<i16>, RecordBatch)> {
-    let mut batches = Vec::new();
-    let mut files = Vec::new();
-    collect_parquet(&out.join(table), &mut files);
-    files.sort();
-    for path in files {
-        let year = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix("year="))
-            .and_then(|y| y.parse().ok());
-        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap().build().unwrap();
-        for batch in reader {
-            batches.push((year, batch.unwrap()));
-        }
-    }
-    batches
-}
-
-fn collect_parquet(dir: &Path, files: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect_parquet(&path, files);
-        } else if path.extension().is_some_and(|e| e == "parquet") {
-            files.push(path);
-        }
-    }
-}
-
-fn strings<'a>(batch: &'a RecordBatch, name: &str) -> &'a StringArray {
-    batch.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap()
-}
-
-fn opt(array: &StringArray, i: usize) -> Option<String> {
-    array.is_valid(i).then(|| array.value(i).to_string())
-}
-
-/// A cell as read back: value, status, raw, source line.
-#[derive(Debug, Clone)]
-struct CellRow {
-    value: Option<f64>,
-    status: String,
-    raw: Option<String>,
-    line: Option<i32>,
-}
-
-/// The file name of a source path.
-fn file_name(path: &str) -> String {
-    Path::new(path).file_name().unwrap().to_string_lossy().into_owned()
-}
-
 /// Report id → source file name.
 fn file_names(out: &Path) -> HashMap<String, String> {
-    let mut names = HashMap::new();
-    for (_, batch) in read_table(out, "reports") {
-        let (ids, paths) = (strings(&batch, "report_id"), strings(&batch, "source_path"));
-        for i in 0..batch.num_rows() {
-            names.insert(ids.value(i).to_string(), file_name(paths.value(i)));
-        }
-    }
-    names
+    TestDataset::read(out).reports.into_iter().map(|r| (r.id, r.file)).collect()
 }
 
 /// Cells keyed by (source file name, table, row, col).
-fn cells_by_file(out: &Path) -> HashMap<(String, String, String, String), CellRow> {
-    let file_of = file_names(out);
+fn cells_by_file(out: &Path) -> HashMap<(String, String, String, String), Cell> {
     let mut cells = HashMap::new();
-    for (_, batch) in read_table(out, "cells") {
-        let (ids, tables, rows, cols) =
-            (strings(&batch, "report_id"), strings(&batch, "table"), strings(&batch, "row"), strings(&batch, "col"));
-        let (status, raw) = (strings(&batch, "status"), strings(&batch, "raw"));
-        let values = batch.column_by_name("value").unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
-        let lines = batch.column_by_name("source_line").unwrap().as_any().downcast_ref::<Int32Array>().unwrap();
-        for i in 0..batch.num_rows() {
-            let key = (
-                file_of[ids.value(i)].clone(),
-                tables.value(i).to_string(),
-                rows.value(i).to_string(),
-                cols.value(i).to_string(),
-            );
-            let row = CellRow {
-                value: values.is_valid(i).then(|| values.value(i)),
-                status: status.value(i).to_string(),
-                raw: opt(raw, i),
-                line: lines.is_valid(i).then(|| lines.value(i)),
-            };
-            assert!(cells.insert(key.clone(), row).is_none(), "cell written twice: {key:?}");
-        }
+    for cell in TestDataset::read(out).cells {
+        let key = (cell.file.clone(), cell.table.clone(), cell.row.clone(), cell.col.clone());
+        assert!(cells.insert(key.clone(), cell).is_none(), "cell written twice: {key:?}");
     }
     cells
 }
 
 /// Checks every expected cell (`file,table,row,col,value` with value a
-/// number, `BLANK`, `DASH` or `MISSING`); returns how many were checked.
-fn assert_expected(out: &Path, expected_csv: &Path, keep: impl Fn(&str) -> bool) -> usize {
-    let cells = cells_by_file(out);
+/// number, `BLANK`, `DASH` or `MISSING`, and optionally `status`, which a
+/// number's cell must have: `ok` when not given); returns how many were
+/// checked.
+fn assert_expected(dataset: &TestDataset, expected_csv: &Path, keep: impl Fn(&str) -> bool) -> usize {
+    let cells: HashMap<_, _> =
+        dataset.cells.iter().map(|c| ((c.file.clone(), c.table.clone(), c.row.clone(), c.col.clone()), c)).collect();
     let mut reader = csv::Reader::from_path(expected_csv).unwrap();
     let mut checked = 0;
     let mut wrong = Vec::new();
@@ -211,7 +136,9 @@ fn assert_expected(out: &Path, expected_csv: &Path, keep: impl Fn(&str) -> bool)
             ("BLANK", Some(c)) => c.status == "blank" && c.value.is_none(),
             ("DASH", Some(c)) => c.status == "dash" && c.value.is_none(),
             ("MISSING", Some(c)) => c.status == "missing" && c.value.is_none() && c.raw.is_none(),
-            (v, Some(c)) => c.status == "ok" && c.value == Some(v.parse::<f64>().unwrap()) && c.line.is_some(),
+            (v, Some(c)) => {
+                c.status == r.get(5).unwrap_or("ok") && c.value == Some(v.parse::<f64>().unwrap()) && c.line.is_some()
+            }
         };
         if !ok {
             wrong.push(format!("{key:?}: expected {}, got {got:?}", &r[4]));
@@ -231,14 +158,9 @@ fn reject_codes(out: &Path) -> HashMap<String, String> {
 }
 
 fn reject_column(out: &Path, column: &str) -> HashMap<String, String> {
-    let mut values = HashMap::new();
-    for (_, batch) in read_table(out, "rejects") {
-        let (paths, value) = (strings(&batch, "source_path"), strings(&batch, column));
-        for i in 0..batch.num_rows() {
-            values.insert(file_name(paths.value(i)), value.value(i).to_string());
-        }
-    }
-    values
+    let rejects = TestDataset::read(out).rejects;
+    let value = |r: &dataset::Reject| if column == "code" { r.code.clone() } else { r.reason.clone() };
+    rejects.iter().map(|r| (r.file.clone(), value(r))).collect()
 }
 
 /// The `source_path` of every report, sorted.
@@ -257,12 +179,7 @@ fn sorted_column(out: &Path, table: &str, column: &str) -> Vec<String> {
 }
 
 fn report_files(out: &Path) -> Vec<String> {
-    let mut names = Vec::new();
-    for (_, batch) in read_table(out, "reports") {
-        let paths = strings(&batch, "source_path");
-        names.extend((0..batch.num_rows()).map(|i| file_name(paths.value(i))));
-    }
-    names
+    TestDataset::read(out).reports.into_iter().map(|r| r.file).collect()
 }
 
 #[test]
@@ -270,7 +187,7 @@ fn bundled_samples_match_their_ground_truth() {
     let tmp = TempDir::new("bundled_samples_match_their_ground_truth");
     let out = tmp.path().join("out");
     ingest(&[&repo().join("data/samples")], &out);
-    let checked = assert_expected(&out, &repo().join("data/samples/ground-truth.csv"), |_| true);
+    let checked = assert_expected(&TestDataset::read(&out), &repo().join("data/samples/ground-truth.csv"), |_| true);
     // Nine 2021-format reports of 200 cells, seven 2019-format ones of 198.
     assert_eq!(checked, 9 * 200 + 7 * 198);
 }
@@ -283,7 +200,7 @@ fn one_job_writes_what_many_do() {
     let samples = repo().join("data/samples");
     let output = xxgk(&["ingest", "--quiet", "--jobs", "1", "--out", out.to_str().unwrap(), samples.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let checked = assert_expected(&out, &samples.join("ground-truth.csv"), |_| true);
+    let checked = assert_expected(&TestDataset::read(&out), &samples.join("ground-truth.csv"), |_| true);
     assert_eq!(checked, 9 * 200 + 7 * 198);
 }
 
@@ -309,50 +226,40 @@ fn bundled_samples_are_what_synth_writes() {
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn seeds_give_every_expected_cell() {
-    let Some(corpus) = shared_corpus("seeds_give_every_expected_cell") else { return };
-    let tmp = TempDir::new("seeds_give_every_expected_cell");
-    let out = tmp.path().join("out");
-    ingest(&[&corpus.join("seeds")], &out);
-    assert_eq!(assert_expected(&out, &corpus.join("expected/seeds-cells.csv"), |_| true), 996);
+    let Some(corpus) = dataset::corpus() else { return };
+    assert_eq!(assert_expected(&corpus.dataset, &corpus.dir.join("expected/seeds-cells.csv"), |_| true), 996);
 }
 
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn real_html_reports_give_every_labelled_cell() {
-    let Some(corpus) = shared_corpus("real_html_reports_give_every_labelled_cell") else { return };
-    let tmp = TempDir::new("real_html_reports_give_every_labelled_cell");
-    let out = tmp.path().join("out");
-    ingest(&[&corpus.join("real")], &out);
-    let checked = assert_expected(&out, &corpus.join("expected/real-labels.csv"), |file| file.ends_with(".html"));
+    let Some(corpus) = dataset::corpus() else { return };
+    let expected = corpus.dir.join("expected/real-labels.csv");
+    let checked = assert_expected(&corpus.dataset, &expected, |file| file.ends_with(".html"));
     assert_eq!(checked, 1180);
-    let reasons = reject_reasons(&out);
-    let gaj = &reasons["pingtan-gaj-2020.html"];
-    assert!(gaj.contains("only an attachment") && gaj.contains(".doc"), "{gaj}");
-    assert_eq!(reject_codes(&out)["pingtan-gaj-2020.html"], "attachment_only");
+    let gaj = corpus.dataset.rejects.iter().find(|r| r.file == "pingtan-gaj-2020.html").unwrap();
+    assert!(gaj.reason.contains("only an attachment") && gaj.reason.contains(".doc"), "{gaj:?}");
+    assert_eq!(gaj.code, "attachment_only");
 }
 
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn every_corpus_file_is_a_report_or_a_reject_once() {
-    let Some(corpus) = shared_corpus("every_corpus_file_is_a_report_or_a_reject_once") else { return };
-    let tmp = TempDir::new("every_corpus_file_is_a_report_or_a_reject_once");
-    let out = tmp.path().join("out");
-    let output = ingest(&[&corpus.join("seeds"), &corpus.join("real")], &out);
-    let mut seen = report_files(&out);
-    seen.extend(reject_reasons(&out).into_keys());
+    let Some(corpus) = dataset::corpus() else { return };
+    let dataset = &corpus.dataset;
+    let mut seen: Vec<&str> = dataset.reports.iter().map(|r| r.file.as_str()).collect();
+    seen.extend(dataset.rejects.iter().map(|r| r.file.as_str()));
     seen.sort();
-    let mut inputs: Vec<String> = ["seeds", "real"]
-        .iter()
-        .flat_map(|d| std::fs::read_dir(corpus.join(d)).unwrap())
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let mut inputs: Vec<String> = [corpus.files("seeds"), corpus.files("real")]
+        .concat()
+        .into_iter()
         .filter(|n| [".txt", ".md", ".html", ".pdf", ".docx", ".doc"].iter().any(|x| n.ends_with(x)))
         .collect();
     inputs.sort();
     assert_eq!(seen, inputs);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!corpus.stderr.contains("panicked"), "{}", corpus.stderr);
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dataset.dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["counts"]["files"].as_u64(), Some(inputs.len() as u64));
     assert_eq!(manifest["schema_version"], "3");
 }
@@ -493,7 +400,7 @@ fn a_synthetic_corpus_matches_its_ground_truth() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let out = tmp.path().join("out");
     ingest(&[&corpus], &out);
-    let checked = assert_expected(&out, &corpus.join("ground-truth.csv"), |_| true);
+    let checked = assert_expected(&TestDataset::read(&out), &corpus.join("ground-truth.csv"), |_| true);
     assert!(checked > 150 * 190, "{checked}");
     // Synthetic agencies are real places: nearly all resolve (a county name
     // shared by several cities stays ambiguous, as it should).

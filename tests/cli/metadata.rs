@@ -6,7 +6,7 @@ use std::path::Path;
 
 use arrow_array::Array;
 
-use crate::{file_name, ingest, read_table, repo, shared_corpus, strings, xxgk, TempDir};
+use crate::{file_name, ingest, read_table, repo, strings, xxgk, TempDir};
 
 /// file → column → value (strings; null as None), for the string columns of `reports`.
 fn report_fields(out: &Path) -> HashMap<String, HashMap<String, Option<String>>> {
@@ -43,11 +43,8 @@ fn field<'a>(reports: &'a HashMap<String, HashMap<String, Option<String>>>, file
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn seeds_know_who_when_and_where() {
-    let Some(corpus) = shared_corpus("seeds_know_who_when_and_where") else { return };
-    let tmp = TempDir::new("seeds_know_who_when_and_where");
-    let out = tmp.path().join("out");
-    ingest(&[&corpus.join("seeds")], &out);
-    let reports = report_fields(&out);
+    let Some(corpus) = crate::dataset::corpus() else { return };
+    let reports = report_fields(&corpus.dataset.dir);
     let expected = [
         ("000_4f4f7c80275e6dc1.txt", "甘其毛都镇", "150824104", "2023", "township"),
         ("001_4db29d21e9694d8b.txt", "耿镇镇", "140922102", "2023", "township"),
@@ -74,12 +71,9 @@ fn seeds_know_who_when_and_where() {
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn real_reports_match_the_manifest() {
-    let Some(corpus) = shared_corpus("real_reports_match_the_manifest") else { return };
-    let tmp = TempDir::new("real_reports_match_the_manifest");
-    let out = tmp.path().join("out");
-    ingest(&[&corpus.join("real")], &out);
-    let reports = report_fields(&out);
-    let manifest = std::fs::read_to_string(corpus.join("real/MANIFEST.tsv")).unwrap();
+    let Some(corpus) = crate::dataset::corpus() else { return };
+    let reports = report_fields(&corpus.dataset.dir);
+    let manifest = std::fs::read_to_string(corpus.dir.join("real/MANIFEST.tsv")).unwrap();
     let mut checked = 0;
     for line in manifest.lines().skip(1) {
         let fields: Vec<&str> = line.split('\t').collect();

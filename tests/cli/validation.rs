@@ -4,66 +4,19 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use arrow_array::{Array, Float64Array, ListArray};
-
-use crate::{file_name, file_names, ingest, read_table, shared_corpus, strings, xxgk, TempDir};
+use crate::dataset::TestDataset;
+use crate::{ingest, shared_corpus, xxgk, TempDir};
 
 /// One row of the `checks` table, with the report's file name.
-#[derive(Debug, Clone, PartialEq)]
-struct CheckRow {
-    file: String,
-    check: String,
-    row: Option<String>,
-    col: Option<String>,
-    lhs: Option<f64>,
-    rhs: Option<f64>,
-    status: String,
-}
+type CheckRow = crate::dataset::Check;
 
 fn check_rows(out: &Path) -> Vec<CheckRow> {
-    let names = file_names(out);
-    let mut rows = Vec::new();
-    for (_, batch) in read_table(out, "checks") {
-        let (ids, check, row, col, status) = (
-            strings(&batch, "report_id"),
-            strings(&batch, "check"),
-            strings(&batch, "row"),
-            strings(&batch, "col"),
-            strings(&batch, "status"),
-        );
-        let number =
-            |name: &str| batch.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap().clone();
-        let (lhs, rhs) = (number("lhs"), number("rhs"));
-        for i in 0..batch.num_rows() {
-            rows.push(CheckRow {
-                file: names[ids.value(i)].clone(),
-                check: check.value(i).to_string(),
-                row: row.is_valid(i).then(|| row.value(i).to_string()),
-                col: col.is_valid(i).then(|| col.value(i).to_string()),
-                lhs: lhs.is_valid(i).then(|| lhs.value(i)),
-                rhs: rhs.is_valid(i).then(|| rhs.value(i)),
-                status: status.value(i).to_string(),
-            });
-        }
-    }
-    rows
+    TestDataset::read(out).checks
 }
 
-/// file → (parse_status, warnings).
+/// File name → (parse status, warnings).
 pub(crate) fn report_status(out: &Path) -> HashMap<String, (String, Vec<String>)> {
-    let mut reports = HashMap::new();
-    for (_, batch) in read_table(out, "reports") {
-        let (paths, status) = (strings(&batch, "source_path"), strings(&batch, "parse_status"));
-        let warnings = batch.column_by_name("warnings").unwrap().as_any().downcast_ref::<ListArray>().unwrap();
-        for i in 0..batch.num_rows() {
-            let name = file_name(paths.value(i));
-            let list = warnings.value(i);
-            let list = list.as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
-            let texts = (0..list.len()).map(|j| list.value(j).to_string()).collect();
-            reports.insert(name, (status.value(i).to_string(), texts));
-        }
-    }
-    reports
+    TestDataset::read(out).reports.into_iter().map(|r| (r.file, (r.status, r.warnings))).collect()
 }
 
 /// The failed check rows of one file, as (check, row, col, lhs, rhs).
@@ -83,19 +36,18 @@ fn brief(r: &CheckRow) -> Brief<'_> {
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn seeds_pass_every_check() {
-    let Some(corpus) = shared_corpus("seeds_pass_every_check") else { return };
-    let tmp = TempDir::new("seeds_pass_every_check");
-    let out = tmp.path().join("out");
-    ingest(&[&corpus.join("seeds")], &out);
-    let rows = check_rows(&out);
-    let fails: Vec<_> = rows.iter().filter(|r| r.status == "fail").collect();
+    let Some(corpus) = crate::dataset::corpus() else { return };
+    let out = &corpus.dataset.dir;
+    let seeds = corpus.files("seeds");
+    let rows = check_rows(out);
+    let fails: Vec<_> = rows.iter().filter(|r| seeds.contains(&r.file) && r.status == "fail").collect();
     assert!(fails.is_empty(), "{fails:?}");
     // Every seed is checked: 7 balance + 7 result totals + 25 or 23 row totals + 3 appeals rows.
     for (file, rows_in_table) in [("000_4f4f7c80275e6dc1.txt", 25), ("001_4db29d21e9694d8b.txt", 23)] {
         let passed = rows.iter().filter(|r| r.file == file && r.status == "pass").count();
         assert_eq!(passed, 7 + 7 + rows_in_table + 3, "{file}");
     }
-    let status = report_status(&out);
+    let status = report_status(out);
     assert_eq!(status["000_4f4f7c80275e6dc1.txt"].0, "ok");
     assert!(status["000_4f4f7c80275e6dc1.txt"]
         .1
@@ -110,15 +62,12 @@ fn seeds_pass_every_check() {
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn real_reports_fail_where_the_documents_do() {
-    let Some(corpus) = shared_corpus("real_reports_fail_where_the_documents_do") else { return };
-    let tmp = TempDir::new("real_reports_fail_where_the_documents_do");
-    let out = tmp.path().join("out");
-    ingest(&[&corpus.join("real")], &out);
-    let rows = check_rows(&out);
-    let status = report_status(&out);
+    let Some(corpus) = crate::dataset::corpus() else { return };
+    let rows = corpus.dataset.checks.as_slice();
+    let status = report_status(&corpus.dataset.dir);
 
     // Pingtan 2020: the result rows sum to 27 against a printed total of 21, natural persons 26 against 20.
-    let pingtan: Vec<_> = failures(&rows, "pingtan-2020.html").into_iter().map(brief).collect();
+    let pingtan: Vec<_> = failures(rows, "pingtan-2020.html").into_iter().map(brief).collect();
     assert_eq!(
         pingtan,
         [
@@ -128,12 +77,12 @@ fn real_reports_fail_where_the_documents_do() {
     );
     assert_eq!(status["pingtan-2020.html"].0, "partial");
     // Its tags-stripped twin, read by the solver, fails the same way.
-    let fused: Vec<_> = failures(&rows, "pingtan-2020.txt").into_iter().map(brief).collect();
+    let fused: Vec<_> = failures(rows, "pingtan-2020.txt").into_iter().map(brief).collect();
     assert_eq!(fused, pingtan);
 
     // Shanghai 2019 leaves the 总计 column blank in the result rows: read as
     // not reported, so those row totals are skipped, not failed.
-    assert!(failures(&rows, "shanghai-office-2019.html").is_empty());
+    assert!(failures(rows, "shanghai-office-2019.html").is_empty());
     let shanghai_row_totals: Vec<&CheckRow> =
         rows.iter().filter(|r| r.file == "shanghai-office-2019.html" && r.check == "requests.row_total").collect();
     let skipped: Vec<&str> =
@@ -147,7 +96,7 @@ fn real_reports_fail_where_the_documents_do() {
     assert!(warnings.iter().any(|w| w.contains("总计 column blank in 11 rows")), "{warnings:?}");
 
     for clean in ["pingtan-2019.html", "pingtan-2021.html", "pingtan-2022.html"] {
-        assert!(failures(&rows, clean).is_empty(), "{clean}: {:?}", failures(&rows, clean));
+        assert!(failures(rows, clean).is_empty(), "{clean}: {:?}", failures(rows, clean));
         assert_eq!(status[clean].0, "ok", "{clean}");
     }
 }
@@ -190,11 +139,8 @@ fn carry_over_chains_across_the_pingtan_years() {
 #[test]
 #[cfg_attr(not(xxgk_corpus), ignore = "needs ../shared/corpus beside the repository")]
 fn check_summarises_the_dataset_for_a_person() {
-    let Some(corpus) = shared_corpus("check_summarises_the_dataset_for_a_person") else { return };
-    let tmp = TempDir::new("check_summarises_the_dataset_for_a_person");
-    let out = tmp.path().join("out");
-    ingest(&[&corpus.join("seeds"), &corpus.join("real")], &out);
-    let output = xxgk(&["check", "--data", out.to_str().unwrap()]);
+    let Some(corpus) = crate::dataset::corpus() else { return };
+    let output = xxgk(&["check", "--data", corpus.dataset.dir.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.starts_with("reports: 13 ok, 12 partial; 1 files rejected\n"), "{text}");
@@ -210,6 +156,7 @@ fn check_summarises_the_dataset_for_a_person() {
     let worst = text.lines().skip_while(|l| !l.starts_with("worst files:")).nth(2).unwrap();
     assert!(worst.ends_with("pingtan-2020.txt") && worst.trim_start().starts_with("partial"), "{text}");
 
+    let tmp = TempDir::new("check_summarises_the_dataset_for_a_person");
     let missing = xxgk(&["check", "--data", tmp.path().join("nothing").to_str().unwrap()]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not an xxgk dataset"));
