@@ -195,8 +195,8 @@ mod tests {
     use crate::validate::narrative::check;
     use crate::validate::Operands;
 
-    fn catalog() -> Catalog {
-        Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap()
+    fn catalog() -> &'static Catalog {
+        crate::template::built_in()
     }
 
     const NO_ABBREVIATIONS: &[(String, String)] = &[];
@@ -209,7 +209,7 @@ mod tests {
         let tokens = tokenize(&text, false).tokens;
         let template = catalog.template("gov2021").unwrap();
         let speaker = Speaker { agency: Some(agency), abbreviations: NO_ABBREVIATIONS };
-        extract(&tokens, &sections::spans(&tokens, &catalog), &catalog.narrative, &template.claims, speaker)
+        extract(&tokens, &sections::spans(&tokens, catalog), &catalog.narrative, &template.claims, speaker)
             .into_iter()
             .map(|c| (c.rule.kind.clone(), c.value, c.approximate, c.unclear.is_some()))
             .collect()
@@ -325,13 +325,13 @@ mod tests {
         let template = catalog.template("gov2021").unwrap();
         let table = "本年制发件数\n一、本年新收政府信息公开申请数量\t30\t0\t0\t0\t0\t0\t30\n\
                      二、上年结转政府信息公开申请数量\t4\t0\t0\t0\t0\t0\t4\n";
-        let cells = align(&tokenize(table, false).tokens, &catalog).cells;
+        let cells = align(&tokenize(table, false).tokens, catalog).cells;
         let operands = Operands::from_cells(&cells);
         let speaker = Speaker { agency: Some("某某区人民政府"), abbreviations: NO_ABBREVIATIONS };
         let status = |prose: &str| -> Vec<&'static str> {
             let tokens = tokenize(&format!("一、总体情况\n{prose}\n"), false).tokens;
             let claims =
-                extract(&tokens, &sections::spans(&tokens, &catalog), &catalog.narrative, &template.claims, speaker);
+                extract(&tokens, &sections::spans(&tokens, catalog), &catalog.narrative, &template.claims, speaker);
             check(&claims, &operands).0.iter().map(|r| r.status.as_str()).collect()
         };
         assert_eq!(status("全年收到政府信息公开申请30件。"), ["pass"]);

@@ -302,13 +302,21 @@ fn check_versions(list: &Option<Vec<String>>, known: &HashSet<&str>, at: &str, e
     }
 }
 
+/// The built-in templates, compiled once for every unit test that reads them.
+#[cfg(test)]
+pub(crate) fn built_in() -> &'static Catalog {
+    static CATALOG: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(|| {
+        Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap()
+    });
+    &CATALOG
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn catalog() -> Catalog {
-        let text = include_str!("../../config/template.toml");
-        Catalog::compile(&toml::from_str(text).unwrap()).unwrap()
+    fn catalog() -> &'static Catalog {
+        built_in()
     }
 
     #[test]

@@ -426,11 +426,10 @@ pub fn check_pair<'t>(this: &YearFacts<'t>, previous: &YearFacts<'t>) -> Vec<Che
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::Catalog;
 
     #[test]
     fn year_facts_survive_encoding() {
-        let catalog = Catalog::compile(&toml::from_str(include_str!("../../config/template.toml")).unwrap()).unwrap();
+        let catalog = crate::template::built_in();
         let template = catalog.template("gov2021").unwrap();
         let key = |i: usize| {
             let (t, r, c) = &template.year_cells[i];

@@ -196,12 +196,19 @@ fn bundled_samples_match_their_ground_truth() {
 fn one_job_writes_what_many_do() {
     // `--jobs 1` writes between parses on one thread; more jobs write behind.
     let tmp = TempDir::new("one_job_writes_what_many_do");
-    let out = tmp.path().join("out");
+    let (one, many) = (tmp.path().join("one"), tmp.path().join("many"));
     let samples = repo().join("data/samples");
-    let output = xxgk(&["ingest", "--quiet", "--jobs", "1", "--out", out.to_str().unwrap(), samples.to_str().unwrap()]);
+    let output = xxgk(&["ingest", "--quiet", "--jobs", "1", "--out", one.to_str().unwrap(), samples.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let checked = assert_expected(&TestDataset::read(&out), &samples.join("ground-truth.csv"), |_| true);
+    ingest(&[&samples], &many);
+    let (one, many) = (TestDataset::read(&one), TestDataset::read(&many));
+    let checked = assert_expected(&one, &samples.join("ground-truth.csv"), |_| true);
     assert_eq!(checked, 9 * 200 + 7 * 198);
+    // Every table, row for row, in the order written.
+    assert_eq!(format!("{:?}", one.reports), format!("{:?}", many.reports));
+    assert_eq!(format!("{:?}", one.cells), format!("{:?}", many.cells));
+    assert_eq!(one.checks, many.checks);
+    assert_eq!(one.reports.len(), 16);
 }
 
 #[test]

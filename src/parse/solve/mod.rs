@@ -795,8 +795,8 @@ mod tests {
     use super::*;
     use crate::template::Catalog;
 
-    fn catalog() -> Catalog {
-        Catalog::compile(&toml::from_str(include_str!("../../../config/template.toml")).unwrap()).unwrap()
+    fn catalog() -> &'static Catalog {
+        crate::template::built_in()
     }
 
     /// The 2021 requests table: each row's label (its last segment) and
@@ -833,7 +833,7 @@ mod tests {
         let text =
             requests_text(&[("new", "640020470"), ("result.granted", "640020470"), ("result.total", "640020470")], "");
         let catalog = catalog();
-        let a = solve(&text.replace('\n', ""), Mode::Fused, &catalog);
+        let a = solve(&text.replace('\n', ""), Mode::Fused, catalog);
         assert_eq!(row(&a, "new"), inferred(&[64.0, 0.0, 0.0, 2.0, 0.0, 4.0, 70.0]));
         assert_eq!(row(&a, "carried_over"), inferred(&[0.0; 7]));
     }
@@ -850,7 +850,7 @@ mod tests {
         ];
         let text = requests_text(&rows, "");
         let catalog = catalog();
-        let a = solve(&text.replace('\n', ""), Mode::Fused, &catalog);
+        let a = solve(&text.replace('\n', ""), Mode::Fused, catalog);
         assert_eq!(row(&a, "result.granted"), inferred(&[27.0, 0.0, 0.0, 2.0, 0.0, 1.0, 30.0]));
         assert_eq!(row(&a, "new"), inferred(&[28.0, 0.0, 0.0, 2.0, 0.0, 1.0, 31.0]));
     }
@@ -862,7 +862,7 @@ mod tests {
         let text =
             requests_text(&[("new", "270020130"), ("result.granted", "270020130"), ("result.total", "270020130")], "");
         let catalog = catalog();
-        let a = solve(&text.replace('\n', ""), Mode::Fused, &catalog);
+        let a = solve(&text.replace('\n', ""), Mode::Fused, catalog);
         assert!(row(&a, "result.granted").iter().all(|c| *c == (None, "missing")));
         assert!(
             a.warnings.iter().any(|w| w.kind == WarningKind::SeveralReadings && w.text.contains("[270020130]")),
@@ -889,7 +889,7 @@ mod tests {
             "（一）予以公开\n3 0 0 0 0 0 3\n1 0 0 0 0 0 1\n（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         );
         let catalog = catalog();
-        let a = solve(&text, flow::detect(&text), &catalog);
+        let a = solve(&text, flow::detect(&text), catalog);
         assert_eq!(row(&a, "result.granted"), inferred(&[3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0]));
         assert_eq!(row(&a, "result.partial"), inferred(&[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]));
         assert_eq!(row(&a, "new")[0], (Some(4.0), "ok"));
@@ -901,7 +901,7 @@ mod tests {
         let mut text = requests_text(&rows, "\n").replace("\n0\n0\n0\n0\n0\n0\n0\n", "\n0\n");
         text = format!("本年制发件数\n规章\n0\n行政规范性文件\n5\n{text}");
         let catalog = catalog();
-        let a = solve(&text, Mode::NodeLines, &catalog);
+        let a = solve(&text, Mode::NodeLines, catalog);
         assert_eq!(row(&a, "new"), inferred(&[2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]));
         let proactive: Vec<_> = a
             .cells
@@ -918,7 +918,7 @@ mod tests {
     fn an_inconsistent_table_comes_out_as_printed() {
         let text = "四、政府信息公开行政复议、行政诉讼情况\n行政复议\n10 1 0 0 0 0 0 0 0 0 5 0 0 0 0\n五、存在的主要问题及改进情况\n";
         let catalog = catalog();
-        let a = solve(text, Mode::Spaced, &catalog);
+        let a = solve(text, Mode::Spaced, catalog);
         let review: Vec<_> = a
             .cells
             .iter()
