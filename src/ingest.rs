@@ -307,7 +307,7 @@ fn take_in<'t>(
 
 /// The file's bytes, or `Err(size)` when it is larger than `limit`. Reads at
 /// most `limit + 1` bytes, so a file growing under us cannot exceed it.
-fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+pub fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
     let file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();
     if size > limit {

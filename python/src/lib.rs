@@ -10,6 +10,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use xxgk::config::{self, Reference, Settings};
+use xxgk::diagnostics::RejectReason;
 use xxgk::report;
 use xxgk::sidecar::Hints;
 use xxgk::tables::{self, Input};
@@ -143,12 +144,88 @@ fn settings(config: Option<&str>) -> PyResult<(Vec<String>, u64)> {
     Ok((loaded.settings.extensions.clone(), loaded.settings.max_file_bytes))
 }
 
+/// The CLI's list of what to read under `paths` (`xxgk::discover`), in its
+/// order: (source_path, local path, size, reject code, reject reason) per
+/// entry, a reject where the path could not be listed; and the files in
+/// folders left out by extension, counted by extension.
+#[allow(clippy::type_complexity)]
+#[pyfunction]
+fn discover(
+    py: Python<'_>,
+    paths: Vec<Vec<u8>>,
+    extensions: Vec<String>,
+) -> (Vec<(String, Option<Vec<u8>>, Option<u64>, Option<&'static str>, Option<String>)>, Vec<(String, u64)>) {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let inputs: Vec<PathBuf> = paths.into_iter().map(|p| PathBuf::from(std::ffi::OsString::from_vec(p))).collect();
+    let found = py.detach(|| xxgk::discover::discover(&inputs, &extensions));
+    let entries = found
+        .inputs
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(input) => {
+                let size = std::fs::metadata(&input.path).ok().map(|m| m.len());
+                let local = input.path.as_os_str().as_bytes().to_vec();
+                (xxgk::discover::path_text(&input.path), Some(local), size, None, None)
+            }
+            Err(reject) => {
+                (reject.source_path, None, None, Some(reject.reason.code()), Some(reject.reason.to_string()))
+            }
+        })
+        .collect();
+    (entries, found.skipped.into_iter().collect())
+}
+
+/// A local file's bytes as the CLI reads them (`ingest::read_limited`):
+/// (bytes, size), with bytes `None` when the file is over `limit`; or, when
+/// it cannot be read, (None, 0) and the reject's code and reason.
+#[allow(clippy::type_complexity)]
+#[pyfunction]
+fn read_file<'py>(
+    py: Python<'py>,
+    path: Vec<u8>,
+    limit: u64,
+) -> (Option<Bound<'py, PyBytes>>, u64, Option<&'static str>, Option<String>) {
+    use std::os::unix::ffi::OsStringExt;
+    let path = PathBuf::from(std::ffi::OsString::from_vec(path));
+    match py.detach(|| xxgk::ingest::read_limited(&path, limit)) {
+        Ok(Ok(bytes)) => {
+            let size = bytes.len() as u64;
+            (Some(PyBytes::new(py, &bytes)), size, None, None)
+        }
+        Ok(Err(size)) => (None, size, None, None),
+        Err(err) => {
+            let reason = RejectReason::CannotRead(err.to_string());
+            (None, 0, Some(reason.code()), Some(reason.to_string()))
+        }
+    }
+}
+
+/// A path as the CLI writes it in `source_path` (`discover::path_text`):
+/// bytes that are not UTF-8 as `\xNN`, a backslash as `\x5C`.
+#[pyfunction]
+fn path_text(path: Vec<u8>) -> String {
+    use std::os::unix::ffi::OsStringExt;
+    xxgk::discover::path_text(&PathBuf::from(std::ffi::OsString::from_vec(path)))
+}
+
+/// The reject of a file that was listed but could not be read, whose error
+/// is not known (Spark's reader skipped it): its code and reason.
+#[pyfunction]
+fn unread(detail: String) -> (&'static str, String) {
+    let reason = RejectReason::CannotRead(detail);
+    (reason.code(), reason.to_string())
+}
+
 #[pymodule]
 fn _xxgk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TABLES", tables::TABLES.to_vec())?;
     m.add("FACTS", tables::FACTS)?;
     m.add_function(wrap_pyfunction!(parse_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(discover, m)?)?;
+    m.add_function(wrap_pyfunction!(read_file, m)?)?;
+    m.add_function(wrap_pyfunction!(path_text, m)?)?;
+    m.add_function(wrap_pyfunction!(unread, m)?)?;
     m.add_function(wrap_pyfunction!(parse_envelope, m)?)?;
     m.add_function(wrap_pyfunction!(checks_across_years, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;

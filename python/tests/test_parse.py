@@ -1,5 +1,7 @@
 """xxgk.parse_file / parse_bytes / schema: the CLI's rows, for one document."""
 
+import os
+
 import pyarrow.dataset as ds
 import pytest
 
@@ -54,6 +56,7 @@ def test_a_file_that_is_no_report_is_one_reject_with_its_reason():
     [reject] = doc.rejects.to_pylist()
     assert reject["source_path"] == "notice.txt"
     assert reject["reason"] == "no statistics tables found in the text"
+    assert reject["code"] == "no_tables"
     assert doc.cells.schema == xxgk.schema("cells")
 
 
@@ -82,3 +85,33 @@ def test_a_config_sets_the_size_limit(corpus, tmp_path):
     assert xxgk.parse_file(path).is_report, "the built-in config is untouched"
     with pytest.raises(ValueError, match="cannot read config"):
         xxgk.parse_file(path, config=str(tmp_path / "missing.toml"))
+
+
+@pytest.mark.parametrize(
+    "name, source_name",
+    [
+        # 报告.html in GBK: its bytes kept as \xNN, not a UnicodeEncodeError.
+        (b"\xb1\xa8\xb8\xe6.html", "\\xB1\\xA8\\xB8\\xE6.html"),
+        (b"a b%20c\\d.html", "a b%20c\\x5Cd.html"),
+    ],
+)
+def test_parse_file_names_the_file_as_the_cli_does(corpus, tmp_path, name, source_name):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = os.path.join(os.fsencode(folder), name)
+    with open(path, "wb") as file:
+        file.write((corpus / "real" / "pingtan-2021.html").read_bytes())
+    # Through a link to the folder, resolved as the CLI resolves it.
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    given = os.path.join(os.fsencode(link), name)
+    [report] = xxgk.parse_file(given).reports.to_pylist()
+    assert report["source_path"] == f"{folder}/{source_name}"
+    out = cli_ingest(tmp_path / "out", os.fsdecode(given))
+    assert cli_rows(out, "reports", report["report_id"]).column("source_path").to_pylist() == [report["source_path"]]
+    assert xxgk.parse_file(os.fsdecode(given)).reports.column("source_path").to_pylist() == [report["source_path"]]
+
+
+def test_a_file_that_cannot_be_read_raises_the_clis_reason(tmp_path):
+    with pytest.raises(OSError, match=r"gone\.html: cannot read: No such file or directory \(os error 2\)"):
+        xxgk.parse_file(tmp_path / "gone.html")

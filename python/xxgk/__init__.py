@@ -81,19 +81,22 @@ def parse_bytes(
     return Document(**{name: _table(tables[name]) for name in TABLES})
 
 
-def parse_file(path: "str | os.PathLike", meta: Optional[dict] = None, *, config: Optional[str] = None) -> Document:
+def parse_file(path: "str | bytes | os.PathLike", meta: Optional[dict] = None, *, config: Optional[str] = None) -> Document:
     """Parses the file at ``path``, named in the rows by its absolute path
-    with links resolved, as the CLI names it."""
-    resolved = os.path.realpath(os.fspath(path))
+    with links resolved, written as the CLI writes it. Read as the CLI reads
+    it: a file over ``ingest.max_file_bytes`` gives a reject, unread. A file
+    that cannot be read raises ``OSError`` with the CLI's reject reason."""
+    # Bytes, so that a name that is not UTF-8 opens and keeps its bytes.
+    resolved = os.path.realpath(os.fsencode(path))
+    source_path = _xxgk.path_text(resolved)
     _, max_bytes = _xxgk.settings(config)
-    with open(resolved, "rb") as file:
-        # At most one byte past the limit, as the CLI reads.
-        data = file.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        size = max(len(data), os.stat(resolved).st_size)
-        envelope = _table(_xxgk.parse_envelope([resolved], [None], [size], _now_micros(), config))
+    data, size, _, reason = _xxgk.read_file(resolved, max_bytes)
+    if reason is not None:
+        raise OSError(f"{source_path}: {reason}")
+    if data is None:
+        envelope = _table(_xxgk.parse_envelope([source_path], [None], [size], _now_micros(), config))
         rows = {name: schema(name).empty_table() for name in TABLES}
         for table, stream in zip(envelope.column("table").to_pylist(), envelope.column("rows").to_pylist()):
             rows[table] = _table(stream)
         return Document(**rows)
-    return parse_bytes(data, resolved, meta, config=config)
+    return parse_bytes(data, source_path, meta, config=config)

@@ -36,9 +36,9 @@ pub fn summarise(data: &Path) -> Result<String> {
     crate::sink::verify(data, false)?;
     let reports = read_reports(data)?;
     let mut rejects: HashMap<String, usize> = HashMap::new();
-    for batch in batches(data, "rejects")? {
-        let codes = strings(&batch, "code")?;
-        for i in 0..batch.num_rows() {
+    for part in batches(data, "rejects")? {
+        let codes = part.column::<StringArray>("code")?;
+        for i in 0..part.batch.num_rows() {
             *rejects.entry(codes.value(i).to_string()).or_default() += 1;
         }
     }
@@ -83,22 +83,22 @@ pub fn summarise(data: &Path) -> Result<String> {
     let mut failed: HashMap<String, (usize, HashSet<String>)> = HashMap::new();
     let mut disagree: Vec<(String, String, Option<f64>, Option<f64>)> = Vec::new();
     let mut narrative_checked = 0;
-    for batch in batches(data, "checks")? {
-        let (ids, checks, status) =
-            (strings(&batch, "report_id")?, strings(&batch, "check")?, strings(&batch, "status")?);
-        let soft = batch
-            .column_by_name("soft")
-            .and_then(|c| c.as_any().downcast_ref::<BooleanArray>())
-            .context("checks has no soft column")?;
-        let (lhs, rhs) = (floats(&batch, "lhs")?, floats(&batch, "rhs")?);
+    for part in batches(data, "checks")? {
+        let (ids, checks, status) = (
+            part.column::<StringArray>("report_id")?,
+            part.column::<StringArray>("check")?,
+            part.column::<StringArray>("status")?,
+        );
+        let soft = part.column::<BooleanArray>("soft")?;
+        let (lhs, rhs) = (part.column::<Float64Array>("lhs")?, part.column::<Float64Array>("rhs")?);
         let value = |column: &Float64Array, i: usize| column.is_valid(i).then(|| column.value(i));
-        for i in (0..batch.num_rows()).filter(|&i| checks.value(i).starts_with(claims::CHECK_PREFIX)) {
+        for i in (0..part.batch.num_rows()).filter(|&i| checks.value(i).starts_with(claims::CHECK_PREFIX)) {
             narrative_checked += usize::from(status.value(i) != "skipped");
             if status.value(i) == "fail" {
                 disagree.push((ids.value(i).to_string(), checks.value(i).to_string(), value(lhs, i), value(rhs, i)));
             }
         }
-        for i in (0..batch.num_rows()).filter(|&i| status.value(i) == "fail") {
+        for i in (0..part.batch.num_rows()).filter(|&i| status.value(i) == "fail") {
             let name = format!("{}{}", checks.value(i), if soft.value(i) { " (soft)" } else { "" });
             let entry = failed.entry(name).or_default();
             entry.0 += 1;
@@ -163,16 +163,16 @@ pub fn summarise(data: &Path) -> Result<String> {
 
 fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
     let mut rows = Vec::new();
-    for batch in batches(data, "reports")? {
-        let (ids, paths, status) =
-            (strings(&batch, "report_id")?, strings(&batch, "source_path")?, strings(&batch, "parse_status")?);
-        let failed = ints(&batch, "checks_failed")?;
-        let (cells, cells_ok) = (ints(&batch, "cells")?, ints(&batch, "cells_ok")?);
-        let codes = batch
-            .column_by_name("warning_codes")
-            .and_then(|c| c.as_any().downcast_ref::<ListArray>())
-            .context("reports has no warning_codes column")?;
-        for i in 0..batch.num_rows() {
+    for part in batches(data, "reports")? {
+        let (ids, paths, status) = (
+            part.column::<StringArray>("report_id")?,
+            part.column::<StringArray>("source_path")?,
+            part.column::<StringArray>("parse_status")?,
+        );
+        let failed = part.column::<Int32Array>("checks_failed")?;
+        let (cells, cells_ok) = (part.column::<Int32Array>("cells")?, part.column::<Int32Array>("cells_ok")?);
+        let codes = part.column::<ListArray>("warning_codes")?;
+        for i in 0..part.batch.num_rows() {
             rows.push(ReportRow {
                 id: ids.value(i).to_string(),
                 path: paths.value(i).to_string(),
@@ -191,8 +191,26 @@ fn read_reports(data: &Path) -> Result<Vec<ReportRow>> {
     Ok(rows)
 }
 
+/// A record batch and the file it was read from, which errors name.
+struct Part {
+    path: PathBuf,
+    batch: RecordBatch,
+}
+
+impl Part {
+    /// The column `name`, of type `T`.
+    fn column<T: Array + 'static>(&self, name: &str) -> Result<&T> {
+        let path = self.path.display();
+        let column = self.batch.column_by_name(name).with_context(|| format!("{path}: no column {name}"))?;
+        column
+            .as_any()
+            .downcast_ref::<T>()
+            .with_context(|| format!("{path}: column {name} is {}, not the type xxgk writes", column.data_type()))
+    }
+}
+
 /// Every record batch of one output table, across its partitions.
-fn batches(data: &Path, table: &str) -> Result<Vec<RecordBatch>> {
+fn batches(data: &Path, table: &str) -> Result<Vec<Part>> {
     let mut files = Vec::new();
     let dir = data.join(table);
     if dir.exists() {
@@ -206,7 +224,8 @@ fn batches(data: &Path, table: &str) -> Result<Vec<RecordBatch>> {
             .and_then(|b| b.build())
             .with_context(|| format!("cannot read {}", path.display()))?;
         for batch in reader {
-            out.push(batch.with_context(|| format!("cannot read {}", path.display()))?);
+            let batch = batch.with_context(|| format!("cannot read {}", path.display()))?;
+            out.push(Part { path: path.clone(), batch });
         }
     }
     Ok(out)
@@ -224,23 +243,27 @@ fn collect_parquet(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-fn strings<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .with_context(|| format!("no string column {name}"))
-}
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
 
-fn floats<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a Float64Array> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
-        .with_context(|| format!("no float64 column {name}"))
-}
+    use super::*;
 
-fn ints<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a Int32Array> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
-        .with_context(|| format!("no int32 column {name}"))
+    #[test]
+    fn a_column_of_another_type_is_named_with_its_file() {
+        let dir = std::env::temp_dir().join(format!("xxgk-quality-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("reports/year=2023")).unwrap();
+        let path = dir.join("reports/year=2023/part-00000.parquet");
+        let batch = RecordBatch::try_from_iter([("cells", Arc::new(StringArray::from(vec!["12"])) as _)]).unwrap();
+        let mut writer =
+            parquet::arrow::ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let parts = batches(&dir, "reports").unwrap();
+        let wrong = parts[0].column::<Int32Array>("cells").unwrap_err().to_string();
+        let missing = parts[0].column::<StringArray>("report_id").unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(wrong, format!("{}: column cells is Utf8, not the type xxgk writes", path.display()));
+        assert_eq!(missing, format!("{}: no column report_id", path.display()));
+    }
 }
