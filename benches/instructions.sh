@@ -7,7 +7,8 @@
 # per-report work. Each binary given is measured on the same corpus, the
 # first one as the baseline.
 # Usage: benches/instructions.sh [N] [BINARY...]   (default: this checkout's
-# release build; WORK=dir to keep the corpus)
+# release build; WORK=dir to keep the corpus; CRAWLER=1 for the crawler
+# layouts: tags stripped, PDF text, one text node per line)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
@@ -20,7 +21,7 @@ if [ $# -eq 0 ]; then
   cargo build --release --locked --quiet
   set -- "$CARGO_TARGET_DIR/release/xxgk"
 fi
-[ -d "$work/corpus" ] || "$1" synth --n "$n" --seed 42 --out "$work/corpus" 2>/dev/null
+[ -d "$work/corpus" ] || "$1" synth --n "$n" --seed 42 ${CRAWLER:+--crawler} --out "$work/corpus" 2>/dev/null
 rm -f "$work/corpus/ground-truth.csv"
 mkdir -p "$work/empty"
 
