@@ -126,7 +126,8 @@ def ingest(
             unread.count()
             cached.append(unread)
             parsed = parsed.unionByName(unread)
-    kept = _without_copies(parsed)
+    kept, copies = _without_copies(parsed)
+    cached.append(copies)
     tables = {name: kept.where(F.col("table") == name).select(f"`{name}`.*") for name in xxgk.TABLES}
     facts = kept.where(F.col("table") == _xxgk.FACTS).select(f"`{_xxgk.FACTS}`.*").repartition("agency")
 
@@ -544,7 +545,7 @@ def _parse_all(spark: SparkSession, files: DataFrame, parse) -> DataFrame:
     return parsed
 
 
-def _without_copies(parsed: DataFrame) -> DataFrame:
+def _without_copies(parsed: DataFrame) -> Tuple[DataFrame, DataFrame]:
     """One set of rows per document: of the paths with the same bytes, only
     the first in the CLI's order keeps its rows (files binaryFile listed
     come after, by path). Shuffled by ``report_id``, never gathered on the
@@ -556,9 +557,11 @@ def _without_copies(parsed: DataFrame) -> DataFrame:
         .where(F.col("place") > 1)
         .drop("place")
     )
+    # Kept, so that the window runs once, not again for every table written.
+    copies = _cache(copies)
     if copies.isEmpty():
-        return parsed
-    return parsed.join(copies, ["report_id", "source_path"], "left_anti")
+        return parsed, copies
+    return parsed.join(copies, ["report_id", "source_path"], "left_anti"), copies
 
 
 # -- Spark -----------------------------------------------------------------------
