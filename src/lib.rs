@@ -22,8 +22,9 @@
 //! - `validate`: checks on what was read, and checks across years;
 //! - `config`: the settings and reference data (`Reference`) from `config/`;
 //! - `extract`: a file's bytes to text and tokens, by content;
-//! - `sidecar`, `discover`, `report`: crawler metadata, the inputs, and the
-//!   per-document parse (`report::parse`: bytes in, a report or a reject out);
+//! - `sidecar`, `report`, `discover`: crawler metadata, the per-document
+//!   parse (`report::parse`: bytes in, a report or a reject out), and the
+//!   inputs;
 //! - `sink`: the Parquet dataset, its snapshots and the incremental ledger;
 //! - `ingest`: the batch run; `tables`: the same parse as Arrow tables for
 //!   the Python package (`python/`);
